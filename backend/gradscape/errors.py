@@ -1,0 +1,24 @@
+"""Domain errors. Domain code raises these; only the API layer turns them into HTTP answers."""
+
+
+class GradscapeError(Exception):
+    """Base class for every error Gradscape raises on bad input."""
+
+
+class UnknownIdError(GradscapeError):
+    """A surface, optimizer, schedule or dataset id that is not in its registry."""
+
+    def __init__(self, field: str, value: str, valid: list[str]) -> None:
+        self.field = field
+        self.value = value
+        self.valid = valid
+        super().__init__(f"unknown {field} {value!r}; valid ids: {', '.join(valid)}")
+
+
+class InvalidValueError(GradscapeError):
+    """A value that is out of range, of the wrong kind, or not allowed here."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
