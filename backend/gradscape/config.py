@@ -18,6 +18,7 @@ class Settings:
     max_network_samples: int = 5_000
     max_network_steps: int = 20_000
     max_landscape_resolution: int = 101
+    frontend_dir: str = ""  # empty: the repository's frontend/ beside backend/
 
 
 @lru_cache
@@ -27,5 +28,5 @@ def get_settings() -> Settings:
     for f in fields(Settings):
         raw = os.environ.get(f"GRADSCAPE_{f.name.upper()}")
         if raw is not None:
-            values[f.name] = int(raw)
+            values[f.name] = raw if f.type is str or f.type == "str" else int(raw)
     return Settings(**values)

@@ -1,0 +1,96 @@
+"""POST /api/runs, /api/runs/stream and /api/runs/batch."""
+
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Request
+
+from gradscape.api.deps import SettingsDep
+from gradscape.api.responses import json_response
+from gradscape.api.schemas import (
+    BatchRequest,
+    BatchResponse,
+    RunBlock,
+    RunDone,
+    RunRequest,
+    RunResponse,
+)
+from gradscape.api.sse import Event, event_stream
+from gradscape.config import Settings
+from gradscape.engine import Rows, RunResult, RunSpec, build_spec, run_batch, stream_run
+from gradscape.errors import InvalidValueError
+
+router = APIRouter(prefix="/runs", tags=["runs"])
+
+
+def to_spec(body: RunRequest, settings: Settings, where: str = "") -> RunSpec:
+    """Validate one run request against the registries and the server's caps."""
+    if body.steps > settings.max_steps:
+        raise InvalidValueError(f"{where}steps", f"must be <= {settings.max_steps}")
+    try:
+        return build_spec(
+            surface=body.surface, optimizer=body.optimizer, params=body.params,
+            schedule=body.schedule, start=body.start, steps=body.steps, noise=body.noise,
+            batch_size=body.batch_size, seed=body.seed, tol=body.tol, bound=body.bound,
+        )
+    except InvalidValueError as exc:
+        raise InvalidValueError(f"{where}{exc.field}", exc.message) from None
+
+
+def result_payload(r: RunResult) -> dict:
+    return {
+        "points": r.points.tolist(), "loss": r.loss.tolist(),
+        "grad_norm": r.grad_norm.tolist(), "lr": r.lr.tolist(),
+        "status": r.status, "steps_taken": r.steps_taken, "message": r.message,
+    }
+
+
+def block_payload(rows: Rows) -> dict:
+    return {
+        "start": rows.start, "points": rows.points.tolist(), "loss": rows.loss.tolist(),
+        "grad_norm": rows.grad_norm.tolist(), "lr": rows.lr.tolist(),
+    }
+
+
+@router.post("", response_model=RunResponse)
+def create_run(body: RunRequest, settings: SettingsDep):
+    """Run one optimizer on one surface and return the whole trajectory."""
+    return json_response(result_payload(run_batch([to_spec(body, settings)])[0]))
+
+
+@router.post(
+    "/stream",
+    responses={200: {"content": {"text/event-stream": {}},
+                     "description": "`data:` events shaped like RunBlock, then "
+                     "`event: done` shaped like RunDone."}},
+)
+def stream_run_events(body: RunRequest, request: Request, settings: SettingsDep):
+    """The same run as Server-Sent Events, block by block as it is computed."""
+    spec = to_spec(body, settings)
+
+    def events() -> Iterator[Event]:
+        for item in stream_run(spec, settings.stream_block_steps):
+            if isinstance(item, Rows):
+                yield None, block_payload(item)
+            else:
+                yield "done", {"status": item.status, "steps_taken": item.steps_taken,
+                               "message": item.message}
+
+    return event_stream(request, events())
+
+
+@router.post("/batch", response_model=BatchResponse)
+def create_batch(body: BatchRequest, settings: SettingsDep):
+    """Several runs computed together: runs that can share arrays advance as one."""
+    if len(body.runs) > settings.max_batch_runs:
+        raise InvalidValueError("runs", f"at most {settings.max_batch_runs} runs per batch")
+    specs = [to_spec(r, settings, f"runs.{i}.") for i, r in enumerate(body.runs)]
+    points = sum(s.steps + 1 for s in specs)
+    if points > settings.max_total_points:
+        raise InvalidValueError(
+            "runs", f"too much work: {points} points in all; the cap is "
+            f"{settings.max_total_points} (fewer runs or fewer steps)"
+        )
+    return json_response({"runs": [result_payload(r) for r in run_batch(specs)]})
+
+
+__all__ = ["RunBlock", "RunDone", "router"]

@@ -1,0 +1,231 @@
+"""Request and response models of the core API, each with an example for the OpenAPI page."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RUN_EXAMPLE = {
+    "surface": "rosenbrock",
+    "optimizer": "adam",
+    "params": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999},
+    "schedule": {"name": "cosine", "warmup_steps": 20, "min_lr": 0.001},
+    "start": [-1.5, 2.0],
+    "steps": 500,
+    "noise": 0.0,
+    "batch_size": None,
+    "seed": 0,
+    "tol": 1e-6,
+}
+
+
+class Strict(BaseModel):
+    """Unknown fields and non-finite numbers are refused, naming the field."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class RunRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [RUN_EXAMPLE]})
+
+    surface: str = Field(description="Surface id, from GET /api/surfaces.")
+    optimizer: str = Field(description="Optimizer id, from GET /api/optimizers.")
+    params: dict[str, float | bool | str] = Field(
+        default_factory=dict,
+        description="Hyperparameters by their torch.optim names; missing ones take defaults.",
+    )
+    schedule: dict[str, Any] | None = Field(
+        None, description='Learning-rate schedule: {"name": id, ...options}; default constant.'
+    )
+    start: list[float] | None = Field(
+        None, min_length=2, max_length=2, description="Start point [x, y]; default per surface."
+    )
+    steps: int = Field(200, ge=0, description="Optimizer steps to take (capped by the server).")
+    noise: float = Field(
+        0.0, ge=0.0, le=1e6, description="Std of Gaussian noise added to each gradient."
+    )
+    batch_size: int | None = Field(
+        None, ge=1, description="Data surfaces: samples per step; null = full batch."
+    )
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="Seeds the noise and the batches.")
+    tol: float = Field(
+        1e-6, ge=0.0, description="Stop as converged when the gradient norm is <= tol; 0 never."
+    )
+    bound: float = Field(
+        1e6, gt=0.0, le=1e12, description="Diverged when |x| or |y| exceeds this."
+    )
+
+
+class RunResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "points": [[-1.5, 2.0], [-1.45, 1.95]],
+                    "loss": [12.5, 10.1],
+                    "grad_norm": [150.2, 120.7],
+                    "lr": [0.05, 0.05],
+                    "status": "completed",
+                    "steps_taken": 1,
+                    "message": "completed 1 steps; final loss 10.1",
+                }
+            ]
+        }
+    )
+
+    points: list[tuple[float, float]] = Field(description="Point k after k steps; 0 = start.")
+    loss: list[float] = Field(description="Full-data loss at each point.")
+    grad_norm: list[float] = Field(description="Norm of the full-data gradient at each point.")
+    lr: list[float] = Field(description="Learning rate of the step that leaves each point.")
+    status: str = Field(description="completed, converged, diverged or singular.")
+    steps_taken: int
+    message: str
+
+
+class RunBlock(BaseModel):
+    """One `data:` event of POST /api/runs/stream."""
+
+    start: int = Field(description="Index of this block's first point in the whole run.")
+    points: list[tuple[float, float]]
+    loss: list[float]
+    grad_norm: list[float]
+    lr: list[float]
+
+
+class RunDone(BaseModel):
+    """The final `event: done` of POST /api/runs/stream."""
+
+    status: str
+    steps_taken: int
+    message: str
+
+
+class BatchRequest(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "runs": [
+                        {"surface": "ravine", "optimizer": "sgd", "params": {"lr": 0.03}},
+                        {"surface": "ravine", "optimizer": "momentum", "params": {"lr": 0.03}},
+                    ]
+                }
+            ]
+        }
+    )
+
+    runs: list[RunRequest] = Field(min_length=1)
+
+
+class BatchResponse(BaseModel):
+    runs: list[RunResponse]
+
+
+class Domain(BaseModel):
+    x: tuple[float, float]
+    y: tuple[float, float]
+
+
+class SurfaceOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "rosenbrock",
+                    "name": "Rosenbrock valley",
+                    "formula": "f(x, y) = (1 − x)² + 100 (y − x²)²",
+                    "description": "A curved, narrow valley.",
+                    "domain": {"x": [-2, 2], "y": [-1, 3]},
+                    "default_start": [-1.5, 2],
+                    "minima": [[1, 1]],
+                    "saddles": [],
+                    "convex": False,
+                    "log_levels": True,
+                    "kind": "analytic",
+                    "n_samples": None,
+                }
+            ]
+        }
+    )
+
+    id: str
+    name: str
+    formula: str
+    description: str
+    domain: Domain
+    default_start: tuple[float, float]
+    minima: list[tuple[float, float]]
+    saddles: list[tuple[float, float]]
+    convex: bool
+    log_levels: bool
+    kind: str = Field(description="analytic, or data (has mini-batches via batch_size).")
+    n_samples: int | None
+
+
+class Grid(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"x": [-1, 0, 1], "y": [-1, 0, 1],
+                                         "z": [[2, 1, 2], [1, 0, 1], [2, 1, 2]]}]}
+    )
+
+    x: list[float]
+    y: list[float]
+    z: list[list[float | None]] = Field(description="z[i][j] = f(x[j], y[i]); null if infinite.")
+
+
+class ParamOut(BaseModel):
+    name: str
+    type: str
+    default: float | int | bool | str
+    min: float | None
+    max: float | None
+    log: bool
+    help: str
+    choices: list[str] = []
+
+
+class OptimizerOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "sgd",
+                    "name": "SGD",
+                    "description": "Plain gradient descent.",
+                    "reference": "torch.optim.SGD",
+                    "params": [{"name": "lr", "type": "float", "default": 0.001, "min": 0,
+                                "max": 1000, "log": True, "help": "Learning rate."}],
+                }
+            ]
+        }
+    )
+
+    id: str
+    name: str
+    description: str
+    reference: str = ""
+    params: list[ParamOut]
+
+
+class ScheduleOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"id": "cosine", "name": "Cosine decay", "description": "Half a cosine.",
+                 "params": [{"name": "min_lr", "type": "float", "default": 0, "min": 0,
+                             "max": 1000, "log": False, "help": "Final rate."}]}
+            ]
+        }
+    )
+
+    id: str
+    name: str
+    description: str
+    params: list[ParamOut]
+
+
+class Health(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok",
+                                                               "version": "0.1.0"}]})
+
+    status: str
+    version: str

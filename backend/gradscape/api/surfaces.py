@@ -1,0 +1,71 @@
+"""GET /api/surfaces and /api/surfaces/{id}/grid."""
+
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Query
+
+from gradscape.api.deps import SettingsDep
+from gradscape.api.responses import json_response
+from gradscape.api.schemas import Domain, Grid, SurfaceOut
+from gradscape.errors import UnknownIdError
+from gradscape.surfaces import SURFACES, DataSurface, Surface, get_surface
+
+router = APIRouter(tags=["surfaces"])
+
+MAX_EXTENT = 1e6
+
+
+def surface_out(s: Surface) -> SurfaceOut:
+    info = s.info
+    return SurfaceOut(
+        id=info.id, name=info.name, formula=info.formula, description=info.description,
+        domain=Domain(x=info.domain[0], y=info.domain[1]),
+        default_start=info.default_start, minima=list(info.minima),
+        saddles=list(info.saddles), convex=info.convex, log_levels=info.log_levels,
+        kind="data" if isinstance(s, DataSurface) else "analytic",
+        n_samples=s.n_samples if isinstance(s, DataSurface) else None,
+    )
+
+
+@router.get("/surfaces", response_model=list[SurfaceOut])
+def list_surfaces() -> list[SurfaceOut]:
+    return [surface_out(s) for s in SURFACES.values()]
+
+
+def _axis(lo: float | None, hi: float | None, default: tuple[float, float], name: str):
+    lo = default[0] if lo is None else lo
+    hi = default[1] if hi is None else hi
+    if not lo < hi:
+        raise HTTPException(422, [{"loc": ["query", f"{name}_min"], "type": "value_error",
+                                   "msg": f"{name}_min must be less than {name}_max"}])
+    return lo, hi
+
+
+Bound = Annotated[float | None, Query(ge=-MAX_EXTENT, le=MAX_EXTENT, allow_inf_nan=False)]
+
+
+@router.get("/surfaces/{surface_id}/grid", response_model=Grid)
+def surface_grid(
+    surface_id: str,
+    settings: SettingsDep,
+    resolution: Annotated[int, Query(ge=2, description="Points per axis.")] = 100,
+    x_min: Bound = None,
+    x_max: Bound = None,
+    y_min: Bound = None,
+    y_max: Bound = None,
+):
+    """z[i][j] = f(x[j], y[i]) over the surface's domain or the one given."""
+    try:
+        surface = get_surface(surface_id)
+    except UnknownIdError as exc:
+        raise HTTPException(404, str(exc)) from None
+    if resolution > settings.max_grid_resolution:
+        raise HTTPException(422, [{"loc": ["query", "resolution"], "type": "value_error",
+                                   "msg": f"must be <= {settings.max_grid_resolution}"}])
+    dx, dy = surface.info.domain
+    xs = np.linspace(*_axis(x_min, x_max, dx, "x"), resolution)
+    ys = np.linspace(*_axis(y_min, y_max, dy, "y"), resolution)
+    with np.errstate(all="ignore"):
+        z = surface.grid(xs, ys)
+    return json_response({"x": xs.tolist(), "y": ys.tolist(), "z": z.tolist()})

@@ -1,0 +1,39 @@
+"""create_app(): the API routers and the static front end; nothing else."""
+
+from pathlib import Path
+
+import plotly
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from gradscape import __version__
+from gradscape.api import catalog, errors, health, runs, surfaces
+from gradscape.config import get_settings
+
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def frontend_dir() -> Path:
+    configured = get_settings().frontend_dir
+    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "frontend"
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Gradscape",
+        version=__version__,
+        description="Run optimizers on 2D loss surfaces and small networks; stream the paths.",
+    )
+    errors.install(app)
+    for module in (health, surfaces, catalog, runs):
+        app.include_router(module.router, prefix="/api")
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        """plotly.js from the Python package: the site works with no internet access."""
+        return FileResponse(PLOTLY_JS, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    app.mount("/", StaticFiles(directory=frontend_dir(), html=True), name="frontend")
+    return app
