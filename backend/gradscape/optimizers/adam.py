@@ -59,7 +59,7 @@ def adam_update(params, grad, state: AdamState, step, lr, hyper: Hyper, problem=
     if hyper["weight_decay"] != 0:
         grad = grad + hyper["weight_decay"] * params  # coupled L2: the moments see it
     direction, state = scale_by_adam(grad, state, step, lr, hyper)
-    return params + -direction, state
+    return params - direction, state  # == torch's addcdiv(value=-step_size), bit for bit
 
 
 def adamw_update(params, grad, state: AdamState, step, lr, hyper: Hyper, problem=None):
@@ -67,7 +67,7 @@ def adamw_update(params, grad, state: AdamState, step, lr, hyper: Hyper, problem
         grad = -grad
     params = params * (1 - lr * hyper["weight_decay"])  # decoupled: the moments never see it
     direction, state = scale_by_adam(grad, state, step, lr, hyper)
-    return params + -direction, state
+    return params - direction, state  # == torch's addcdiv(value=-step_size), bit for bit
 
 
 def adam_params(lr: float, weight_decay: float, decoupled: bool) -> tuple[HyperParam, ...]:

@@ -1,0 +1,82 @@
+"""What the engine records: blocks of trajectory rows, finished runs and how they ended."""
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(slots=True)
+class Rows:
+    """A block of one run's trajectory: points start .. start + len(loss) - 1."""
+
+    start: int
+    points: np.ndarray  # (m, 2)
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    lr: np.ndarray  # learning rate of the step that leaves each point
+
+
+class Outcome:
+    """How a run ended ("running" while it goes on); the message is written when asked for."""
+
+    __slots__ = ("_detail", "status", "steps_taken")
+
+    def __init__(self, status: str = "running", steps_taken: int = 0, detail: Any = "") -> None:
+        self.status = status
+        self.steps_taken = steps_taken
+        self._detail = detail
+
+    @property
+    def done(self) -> bool:
+        return self.status != "running"
+
+    @property
+    def message(self) -> str:
+        return self._detail() if callable(self._detail) else self._detail
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.status!r}, {self.steps_taken}, {self.message!r})"
+
+
+RUNNING = Outcome()
+
+
+@dataclass(slots=True)
+class RunResult:
+    points: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    lr: np.ndarray
+    status: str
+    steps_taken: int
+    message: str
+
+
+def diverged(step: int, steps_taken: int, why: str) -> Outcome:
+    return Outcome("diverged", steps_taken, f"diverged at step {step}: {why}")
+
+
+def converged(step: int, gnorm: float, tol: float) -> Outcome:
+    return Outcome(
+        "converged", step,
+        lambda: f"converged in {step} steps: gradient norm {gnorm:.3g} <= tol {tol:g}",
+    )
+
+
+def completed(step: int, loss: float) -> Outcome:
+    return Outcome("completed", step, lambda: f"completed {step} steps; final loss {loss:.6g}")
+
+
+def why_diverged(params_ok: bool, loss: float, bound: float) -> str:
+    if not params_ok:
+        return f"the parameters left the bound |θ| <= {bound:g} or stopped being finite"
+    if not math.isfinite(loss):
+        return "the loss stopped being finite"
+    return "the gradient stopped being finite"
+
+
+def effective_tol(tol: float) -> float:
+    """tol = 0 disables early stopping, even where the gradient is exactly 0."""
+    return tol if tol > 0 else -1.0

@@ -1,0 +1,212 @@
+"""Runs that share surface, optimizer and hyperparameters, advanced together as arrays.
+
+Parameters have shape (runs, 2). Learning rates may differ per run (a sweep); everything
+else is shared, so an update rule may branch on a hyperparameter as torch does. A finished
+run leaves the arrays, and its state rows with it.
+"""
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from gradscape.engine.problem import SurfaceProblem
+from gradscape.engine.randomness import Randomness
+from gradscape.engine.records import (
+    RUNNING,
+    Outcome,
+    Rows,
+    completed,
+    converged,
+    diverged,
+    effective_tol,
+    why_diverged,
+)
+from gradscape.engine.spec import RunSpec
+
+
+def lr_tables(specs: Sequence[RunSpec]) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct schedule evaluated once: (tables (u, steps + 1), index per run)."""
+    horizon = np.arange(max(s.steps for s in specs) + 1)
+    index: dict[tuple, int] = {}
+    tables = []
+    which = np.empty(len(specs), dtype=np.intp)
+    for i, spec in enumerate(specs):
+        u = index.get(spec.schedule_key)
+        if u is None:
+            u = index[spec.schedule_key] = len(tables)
+            tables.append(np.asarray(spec.schedule(horizon), dtype=float))
+        which[i] = u
+    return np.stack(tables), which
+
+
+def take_runs(state: Any, keep: np.ndarray) -> Any:
+    """The state of the kept runs: arrays and lists lose the dropped rows."""
+    if isinstance(state, tuple) and hasattr(state, "_fields"):
+        return type(state)(*(take_runs(v, keep) for v in state))
+    if isinstance(state, np.ndarray) and state.ndim >= 1 and state.shape[0] == len(keep):
+        return state[keep]
+    if isinstance(state, list) and len(state) == len(keep):
+        return [v for v, k in zip(state, keep, strict=True) if k]
+    return state
+
+
+class VectorGroup:
+    def __init__(self, specs: Sequence[RunSpec]) -> None:
+        first = specs[0]
+        self.specs = specs
+        self.optimizer = first.optimizer
+        self.hyper = first.hyper
+        self.surface = first.surface
+        self.problem = SurfaceProblem(first.surface)
+        self.random = Randomness(specs)
+        self.outcomes = [RUNNING] * len(specs)
+        self.ended = np.zeros(len(specs), dtype=bool)
+        self.max_steps = np.array([s.steps for s in specs])
+        self.tables, self.table_of = lr_tables(specs)
+        self.lr_shared = len(self.tables) == 1  # pass a float, not an array, to the rule
+        self.tol = np.array([effective_tol(s.tol) for s in specs])
+        self.bound = np.array([s.bound for s in specs])
+        # Conservative thresholds for the fast path, fixed for the group's life.
+        self.fast_bound = float(self.bound.min())
+        self.fast_tol = float(self.tol.max())
+        self.fast_steps = int(self.max_steps.min())
+        self.params = np.array([s.start for s in specs], dtype=float)
+        self.state = self.optimizer.init(self.params, self.hyper)
+        self.active = np.arange(len(specs))  # indices (into specs) of runs still going
+        self.t = 0  # steps taken by the active runs
+        with np.errstate(all="ignore"):
+            self.loss, self.grad, self.gnorm = self.problem.value_grad(self.params)
+        self.started = False
+
+    @property
+    def done(self) -> bool:
+        return self.started and len(self.active) == 0
+
+    def _start(self) -> np.ndarray:
+        """Rows recorded at point 0 per run; ends the runs that are done before a step."""
+        self.started = True
+        finite = np.isfinite(self.loss) & np.isfinite(self.gnorm)
+        at_rest = finite & (self.gnorm <= self.tol)
+        no_steps = finite & (self.max_steps == 0)
+        for i in np.flatnonzero(~finite | at_rest | no_steps):
+            spec, loss, gnorm = self.specs[i], float(self.loss[i]), float(self.gnorm[i])
+            self.ended[i] = True
+            if not finite[i]:
+                self.outcomes[i] = diverged(0, 0, why_diverged(True, loss, spec.bound))
+            elif at_rest[i]:
+                self.outcomes[i] = converged(0, gnorm, spec.tol)
+            else:
+                self.outcomes[i] = completed(0, loss)
+        self._drop_finished()
+        return finite.astype(int)
+
+    def advance(self, n: int) -> list[Rows]:
+        """Take up to n more steps; return each run's new rows (views into one buffer)."""
+        total = len(self.specs)
+        # Time-major buffers: each step writes one contiguous row.
+        points = np.empty((n + 1, total, 2))
+        loss = np.empty((n + 1, total))
+        gnorm = np.empty((n + 1, total))
+        counts = np.full(total, -1)  # rows per finished run; -1 while it goes on
+        first, row = self.t + 1, 0
+        if not self.started:
+            first, row = 0, 1
+            points[0], loss[0], gnorm[0] = self.params, self.loss, self.gnorm
+            start_rows = self._start()
+            counts[self.ended] = start_rows[self.ended]
+        left = int(self.max_steps[self.active].max()) - self.t if len(self.active) else 0
+        n_steps = min(n, left)
+        noise = self.random.noise(n_steps)
+        batches = self.random.batches(n_steps)
+        with np.errstate(all="ignore"):
+            for j in range(n_steps):
+                if len(self.active) == 0:
+                    break
+                self._step(j, noise, batches, points[row], loss[row], gnorm[row], counts, row)
+                row += 1
+        counts[counts < 0] = row
+        lr = self.tables[self.table_of]
+        return [
+            Rows(first, points[: counts[i], i], loss[: counts[i], i], gnorm[: counts[i], i],
+                 lr[i, first : first + counts[i]])
+            for i in range(total)
+        ]
+
+    def _step(self, j, noise, batches, points, loss, gnorm, counts, row) -> None:
+        """One step of every active run, written into this step's output rows."""
+        active = self.active
+        runs = slice(None) if len(active) == len(self.specs) else active
+        k = self.t  # index of the point being left
+        grad = self.grad
+        if noise is not None:
+            grad = grad + noise[runs, j]
+        if batches is not None:
+            gx, gy = self.surface.batch_grad(self.params[:, 0], self.params[:, 1],
+                                             batches[runs, j])
+            grad = np.stack([gx, gy], axis=-1)
+        if self.lr_shared:
+            lr = float(self.tables[0, k])
+        else:
+            lr = self.tables[self.table_of[runs], k][:, None]
+        new_params, self.state = self.optimizer.update(
+            self.params, grad, self.state, k + 1, lr, self.hyper, self.problem
+        )
+        new_loss, new_grad, new_gnorm = self.problem.value_grad(new_params)
+        self.t = k + 1
+        points[runs] = new_params
+        loss[runs] = new_loss
+        gnorm[runs] = new_gnorm
+        self.params, self.grad, self.loss, self.gnorm = new_params, new_grad, new_loss, new_gnorm
+        halted = getattr(self.state, "halted", None)
+        # Fast path: a few whole-array reductions show that no run ends at this step.
+        if (
+            halted is None
+            and self.t < self.fast_steps
+            and -self.fast_bound <= new_params.min()
+            and new_params.max() <= self.fast_bound
+            and math.isfinite(new_loss.sum() + new_gnorm.sum())
+            and new_gnorm.min() > self.fast_tol
+        ):
+            return
+        self._finish(new_params, new_loss, new_gnorm, halted, counts, row)
+
+    def _finish(self, params, loss, gnorm, halted, counts, row) -> None:
+        """Find the runs that end at this step, say why, and drop them."""
+        active = self.active
+        params_ok = np.abs(params).max(axis=1) <= self.bound[active]
+        ok = params_ok & np.isfinite(loss) & np.isfinite(gnorm)
+        if halted is not None:
+            ok &= ~halted
+        ends = ~ok | (gnorm <= self.tol[active]) | (self.t >= self.max_steps[active])
+        ending = active[ends]
+        counts[ending] = row + ok[ends]
+        self.ended[ending] = True
+        for local in np.flatnonzero(ends):
+            i = active[local]
+            if halted is not None and halted[local]:
+                self.outcomes[i] = Outcome(
+                    self.optimizer.halt_status, self.t - 1,
+                    f"stopped at step {self.t}: {self.optimizer.halt_reason}",
+                )
+            elif not ok[local]:
+                why = why_diverged(bool(params_ok[local]), float(loss[local]),
+                                   float(self.bound[i]))
+                self.outcomes[i] = diverged(self.t, self.t - 1, why)
+            elif gnorm[local] <= self.tol[i]:
+                self.outcomes[i] = converged(self.t, float(gnorm[local]), self.specs[i].tol)
+            else:
+                self.outcomes[i] = completed(self.t, float(loss[local]))
+        self._drop_finished()
+
+    def _drop_finished(self) -> None:
+        keep = ~self.ended[self.active]
+        if keep.all():
+            return
+        self.active = self.active[keep]
+        self.params = self.params[keep]
+        self.grad = self.grad[keep]
+        self.loss = self.loss[keep]
+        self.gnorm = self.gnorm[keep]
+        self.state = take_runs(self.state, keep)
