@@ -22,7 +22,7 @@ class SurfaceInfo:
     description: str
     domain: tuple[Point, Point]  # ((x_lo, x_hi), (y_lo, y_hi))
     default_start: Point
-    minima: tuple[Point, ...] = ()
+    minima: tuple[Point, ...] = ()  # every minimum in the domain, a global one first
     saddles: tuple[Point, ...] = ()
     convex: bool = False
     log_levels: bool = False  # contour levels log-spaced: values span orders of magnitude
@@ -47,6 +47,11 @@ class Surface:
     def hessian(self, x, y):
         """(d2f/dx2, d2f/dxdy, d2f/dy2)."""
         raise NotImplementedError
+
+    def value_grad(self, x, y):
+        """(f, df/dx, df/dy); surfaces may share work between the two (the engine's hot path)."""
+        gx, gy = self.grad(x, y)
+        return self.value(x, y), gx, gy
 
     def grid(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """z[i, j] = f(xs[j], ys[i]) by broadcasting, never a Python loop."""
