@@ -1,7 +1,6 @@
 """Every registered surface against finite differences, its own metadata and its grid."""
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -268,18 +267,6 @@ def test_grid_matches_value(surface):
     assert z.shape == (23, 37)
     expected = np.array([[surface.value(float(a), float(b)) for a in xs] for b in ys])
     np.testing.assert_allclose(z, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
-
-
-@pytest.mark.parametrize("surface", ANALYTIC, ids=IDS)
-def test_analytic_grid_is_fast(surface):
-    (x0, x1), (y0, y1) = surface.info.domain
-    xs, ys = np.linspace(x0, x1, 500), np.linspace(y0, y1, 500)
-    best = math.inf
-    for _ in range(5):
-        t = time.perf_counter()
-        surface.grid(xs, ys)
-        best = min(best, time.perf_counter() - t)
-    assert best < 0.010
 
 
 # ---------------------------------------------------------------- data surfaces

@@ -17,7 +17,7 @@ from gradscape.api.schemas import (
 from gradscape.api.sse import Event, event_stream
 from gradscape.config import Settings
 from gradscape.engine import Rows, RunResult, RunSpec, build_spec, run_batch, stream_run
-from gradscape.errors import InvalidValueError
+from gradscape.errors import InvalidValueError, UnknownIdError
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -34,6 +34,8 @@ def to_spec(body: RunRequest, settings: Settings, where: str = "") -> RunSpec:
         )
     except InvalidValueError as exc:
         raise InvalidValueError(f"{where}{exc.field}", exc.message) from None
+    except UnknownIdError as exc:
+        raise UnknownIdError(f"{where}{exc.field}", exc.value, exc.valid) from None
 
 
 def result_payload(r: RunResult) -> dict:
