@@ -4,7 +4,9 @@ from gradscape.errors import UnknownIdError
 from gradscape.optimizers.adagrad import ADAGRAD
 from gradscape.optimizers.adam import ADAM, ADAMW
 from gradscape.optimizers.base import HyperParam, Optimizer
+from gradscape.optimizers.lbfgs import LBFGS
 from gradscape.optimizers.nadam import NADAM
+from gradscape.optimizers.newton import NEWTON
 from gradscape.optimizers.rmsprop import RMSPROP
 from gradscape.optimizers.sgd import MOMENTUM, NESTEROV, SGD
 
@@ -19,6 +21,8 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ADAM,
         ADAMW,
         NADAM,
+        NEWTON,
+        LBFGS,
     )
 }
 
