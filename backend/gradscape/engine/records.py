@@ -18,6 +18,28 @@ class Rows:
     lr: np.ndarray  # learning rate of the step that leaves each point
 
 
+@dataclass(slots=True)
+class Block:
+    """The rows a group of runs recorded in one advance, time-major: row r, run i.
+
+    Run i owns rows 0 .. counts[i] - 1, which are its points first .. first + counts[i] - 1;
+    its learning rates are lr_tables[lr_row[i], first : first + counts[i]].
+    """
+
+    first: int
+    points: np.ndarray  # (rows, runs, 2)
+    loss: np.ndarray  # (rows, runs)
+    grad_norm: np.ndarray  # (rows, runs)
+    lr_tables: np.ndarray  # (schedules, steps + 1)
+    lr_row: np.ndarray  # (runs,) which schedule each run follows
+    counts: list[int]
+
+    def rows(self, i: int) -> Rows:
+        c, first = self.counts[i], self.first
+        return Rows(first, self.points[:c, i], self.loss[:c, i], self.grad_norm[:c, i],
+                    self.lr_tables[self.lr_row[i], first : first + c])
+
+
 class Outcome:
     """How a run ended ("running" while it goes on); the message is written when asked for."""
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from gradscape.engine.records import Outcome, Rows, RunResult
+from gradscape.engine.records import Block, Outcome, Rows, RunResult
 from gradscape.engine.scalar import ScalarRun
 from gradscape.engine.spec import RunSpec
 from gradscape.engine.vector import VectorGroup
@@ -42,15 +42,9 @@ class Simulation:
     def done(self) -> bool:
         return all(group.done for _, group in self.groups)
 
-    def advance(self, n: int) -> list[Rows | None]:
-        """Up to n more steps of every run: its new rows, or None when it had ended."""
-        rows: list[Rows | None] = [None] * len(self.specs)
-        for indices, group in self.groups:
-            if group.done:
-                continue
-            for i, r in zip(indices, group.advance(n), strict=True):
-                rows[i] = r
-        return rows
+    def advance(self, n: int) -> list[tuple[list[int], Block]]:
+        """Up to n more steps of every group still going: (its runs' indices, its rows)."""
+        return [(indices, group.advance(n)) for indices, group in self.groups if not group.done]
 
     def outcomes(self) -> list[Outcome]:
         out: list[Outcome] = [Outcome()] * len(self.specs)
@@ -60,31 +54,37 @@ class Simulation:
         return out
 
 
-def _join(blocks: list[Rows]) -> tuple[np.ndarray, ...]:
-    if len(blocks) == 1:
-        b = blocks[0]
-        return b.points, b.loss, b.grad_norm, b.lr
+def _joined(blocks: list[Block], i: int) -> tuple[np.ndarray, ...]:
+    """Run i's rows from consecutive blocks of its group, as whole arrays."""
+    parts = [b.rows(i) for b in blocks]
+    if len(parts) == 1:
+        r = parts[0]
+        return r.points, r.loss, r.grad_norm, r.lr
     return (
-        np.concatenate([b.points for b in blocks]).reshape(-1, 2),
-        np.concatenate([b.loss for b in blocks]),
-        np.concatenate([b.grad_norm for b in blocks]),
-        np.concatenate([b.lr for b in blocks]),
+        np.concatenate([r.points for r in parts]).reshape(-1, 2),
+        np.concatenate([r.loss for r in parts]),
+        np.concatenate([r.grad_norm for r in parts]),
+        np.concatenate([r.lr for r in parts]),
     )
 
 
 def run_batch(specs: Sequence[RunSpec], scalar: bool = True) -> list[RunResult]:
     """Run every spec to its end; runs that can share arrays advance together."""
     sim = Simulation(specs, scalar)
-    blocks: list[list[Rows]] = [[] for _ in specs]
+    blocks: dict[int, list[Block]] = {}
     longest = max((s.steps for s in specs), default=0)
     while not sim.done:
-        for i, r in enumerate(sim.advance(max(longest, 1))):
-            if r is not None:
-                blocks[i].append(r)
-    return [
-        RunResult(*_join(b), o.status, o.steps_taken, o.message)
-        for b, o in zip(blocks, sim.outcomes(), strict=True)
-    ]
+        for indices, block in sim.advance(max(longest, 1)):
+            blocks.setdefault(indices[0], []).append(block)
+    outcomes = sim.outcomes()
+    results: list[RunResult | None] = [None] * len(specs)
+    for indices, _ in sim.groups:
+        group_blocks = blocks[indices[0]]
+        for local, i in enumerate(indices):
+            o = outcomes[i]
+            results[i] = RunResult(*_joined(group_blocks, local), o.status, o.steps_taken,
+                                   o.message)
+    return results  # type: ignore[return-value]
 
 
 def run_one(spec: RunSpec) -> RunResult:
@@ -95,7 +95,8 @@ def stream_run(spec: RunSpec, block_steps: int = 250) -> Iterator[Rows | Outcome
     """Yield the run block by block as it is computed, then its outcome."""
     sim = Simulation([spec])
     while not sim.done:
-        rows = sim.advance(block_steps)[0]
-        if rows is not None and len(rows.loss):
-            yield rows
+        for _, block in sim.advance(block_steps):
+            rows = block.rows(0)
+            if len(rows.loss):
+                yield rows
     yield sim.outcomes()[0]

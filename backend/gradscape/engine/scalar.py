@@ -11,8 +11,8 @@ import numpy as np
 
 from gradscape.engine.randomness import Randomness
 from gradscape.engine.records import (
+    Block,
     Outcome,
-    Rows,
     completed,
     converged,
     diverged,
@@ -22,6 +22,7 @@ from gradscape.engine.records import (
 from gradscape.engine.spec import RunSpec
 
 _FLOAT_ERRORS = (OverflowError, ValueError, ZeroDivisionError)
+_ONLY_RUN = np.zeros(1, dtype=np.intp)
 
 
 class ScalarRun:
@@ -29,7 +30,8 @@ class ScalarRun:
         self.spec = spec
         self.specs = [spec]
         self.random = Randomness([spec])
-        self.lr = np.asarray(spec.schedule(np.arange(spec.steps + 1)), dtype=float).tolist()
+        self.lr_table = np.asarray(spec.schedule(np.arange(spec.steps + 1)), dtype=float)[None]
+        self.lr = self.lr_table[0].tolist()
         self.x, self.y = spec.start
         init, hyper = spec.optimizer.init, spec.hyper
         self.sx, self.sy = init(self.x, hyper), init(self.y, hyper)
@@ -50,7 +52,7 @@ class ScalarRun:
         except _FLOAT_ERRORS:
             return math.nan, math.nan, math.nan, math.nan
 
-    def advance(self, n: int) -> list[Rows]:
+    def advance(self, n: int) -> Block:
         xs: list[float] = []
         ys: list[float] = []
         losses: list[float] = []
@@ -62,9 +64,9 @@ class ScalarRun:
         if not self.outcomes[0].done:
             self._steps(min(n, self.spec.steps - self.t), xs, ys, losses, gnorms)
         m = len(losses)
-        points = np.array([xs, ys]).T.reshape(m, 2)
-        lr = np.array(self.lr[first : first + m])
-        return [Rows(first, points, np.array(losses), np.array(gnorms), lr)]
+        points = np.array([xs, ys]).T.reshape(m, 1, 2)
+        return Block(first, points, np.array(losses).reshape(m, 1),
+                     np.array(gnorms).reshape(m, 1), self.lr_table, _ONLY_RUN, [m])
 
     def _start(self, xs, ys, losses, gnorms) -> None:
         self.started = True

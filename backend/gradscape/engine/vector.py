@@ -15,8 +15,8 @@ from gradscape.engine.problem import SurfaceProblem
 from gradscape.engine.randomness import Randomness
 from gradscape.engine.records import (
     RUNNING,
+    Block,
     Outcome,
-    Rows,
     completed,
     converged,
     diverged,
@@ -102,8 +102,8 @@ class VectorGroup:
         self._drop_finished()
         return finite.astype(int)
 
-    def advance(self, n: int) -> list[Rows]:
-        """Take up to n more steps; return each run's new rows (views into one buffer)."""
+    def advance(self, n: int) -> Block:
+        """Take up to n more steps; return the rows every run recorded."""
         total = len(self.specs)
         # Time-major buffers: each step writes one contiguous row.
         points = np.empty((n + 1, total, 2))
@@ -127,12 +127,7 @@ class VectorGroup:
                 self._step(j, noise, batches, points[row], loss[row], gnorm[row], counts, row)
                 row += 1
         counts[counts < 0] = row
-        lr = self.tables[self.table_of]
-        return [
-            Rows(first, points[: counts[i], i], loss[: counts[i], i], gnorm[: counts[i], i],
-                 lr[i, first : first + counts[i]])
-            for i in range(total)
-        ]
+        return Block(first, points, loss, gnorm, self.tables, self.table_of, counts.tolist())
 
     def _step(self, j, noise, batches, points, loss, gnorm, counts, row) -> None:
         """One step of every active run, written into this step's output rows."""
