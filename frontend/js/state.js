@@ -1,0 +1,121 @@
+// The one state object and the pure helpers that read it. Everything a link must reproduce
+// lives in `state`; results, the catalog and the animation clock live beside it, not in it.
+
+export const PALETTE = ["#ff5a36", "#1f9bd1", "#f5b700", "#9b5de5", "#00c49a", "#ff5d8f", "#3d5a80", "#8ac926"];
+
+export const state = {
+  surface: "rosenbrock",
+  start: null, // [x, y]; null means the surface's default_start
+  steps: 200,
+  tol: 1e-6,
+  view3d: false,
+  preset: null, // id of the preset last loaded, if the state still matches it
+  selected: 0, // index of the run shown in the run editor
+  runs: [],
+};
+
+// The API's metadata, loaded once: {surfaces, optimizers, schedules} as arrays plus maps by id.
+export const catalog = { surfaces: [], optimizers: [], schedules: [], byId: {} };
+
+export function setCatalog({ surfaces, optimizers, schedules }) {
+  Object.assign(catalog, { surfaces, optimizers, schedules });
+  catalog.byId = {
+    surface: Object.fromEntries(surfaces.map((s) => [s.id, s])),
+    optimizer: Object.fromEntries(optimizers.map((o) => [o.id, o])),
+    schedule: Object.fromEntries(schedules.map((s) => [s.id, s])),
+  };
+}
+
+export const surfaceInfo = (id = state.surface) => catalog.byId.surface?.[id];
+export const optimizerInfo = (id) => catalog.byId.optimizer?.[id];
+export const scheduleInfo = (id) => catalog.byId.schedule?.[id];
+
+export function defaults(paramSpecs) {
+  return Object.fromEntries((paramSpecs || []).map((p) => [p.name, p.default]));
+}
+
+let nextUid = 1;
+
+// A run as the user edits it. `uid` ties it to its result; it is not part of a link.
+export function makeRun(fields = {}, index = 0) {
+  const optimizer = fields.optimizer || "sgd";
+  const info = optimizerInfo(optimizer);
+  const schedule = { name: "constant", ...(fields.schedule || {}) };
+  return {
+    uid: `r${nextUid++}`,
+    optimizer,
+    params: { ...defaults(info?.params), ...(fields.params || {}) },
+    schedule: { ...defaults(scheduleInfo(schedule.name)?.params), ...schedule },
+    noise: fields.noise ?? 0,
+    batch_size: fields.batch_size ?? null,
+    seed: fields.seed ?? 0,
+    color: fields.color || PALETTE[index % PALETTE.length],
+  };
+}
+
+// Switching optimizer keeps the learning rate and any parameter the new one shares.
+export function withOptimizer(run, optimizer) {
+  const fresh = defaults(optimizerInfo(optimizer)?.params);
+  const kept = Object.fromEntries(Object.entries(run.params).filter(([k]) => k === "lr" && k in fresh));
+  return { ...run, optimizer, params: { ...fresh, ...kept } };
+}
+
+export function withSchedule(run, name) {
+  return { ...run, schedule: { name, ...defaults(scheduleInfo(name)?.params) } };
+}
+
+export function startPoint(s = state) {
+  return s.start || surfaceInfo(s.surface)?.default_start || [0, 0];
+}
+
+export const isDataSurface = (id = state.surface) => surfaceInfo(id)?.kind === "data";
+
+// The body of POST /api/runs for one run of the current state.
+export function runRequest(run, s = state) {
+  const body = {
+    surface: s.surface,
+    optimizer: run.optimizer,
+    params: { ...run.params },
+    schedule: { ...run.schedule },
+    start: startPoint(s),
+    steps: s.steps,
+    seed: run.seed,
+    tol: s.tol,
+  };
+  if (isDataSurface(s.surface)) body.batch_size = run.batch_size;
+  else body.noise = run.noise;
+  return body;
+}
+
+export function nextColor(runs) {
+  const used = new Set(runs.map((r) => r.color));
+  return PALETTE.find((c) => !used.has(c)) || PALETTE[runs.length % PALETTE.length];
+}
+
+// Short human text for a run's status, e.g. "diverged at step 37" or "converged in 212 steps".
+export function statusText(result) {
+  if (!result) return "waiting";
+  if (result.error) return `error: ${result.error}`;
+  if (!result.status) return `running… ${Math.max(0, result.points.length - 1)} steps`;
+  if (result.message) return result.message.split(/[:;]/)[0];
+  return `${result.status} after ${result.steps_taken} steps`;
+}
+
+export function formatNumber(v) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "–";
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(2).replace("e+", "e");
+  return String(Number(v.toPrecision(4)));
+}
+
+export function runLabel(run) {
+  const name = optimizerInfo(run.optimizer)?.name || run.optimizer;
+  const parts = [`lr ${formatNumber(run.params.lr)}`];
+  if (run.schedule?.name && run.schedule.name !== "constant") parts.push(run.schedule.name);
+  if (isDataSurface()) parts.push(run.batch_size ? `batch ${run.batch_size}` : "full batch");
+  else if (run.noise) parts.push(`σ ${formatNumber(run.noise)}`);
+  const wd = run.params.weight_decay;
+  if (wd) parts.push(`wd ${formatNumber(wd)}`);
+  return `${name} (${parts.join(", ")})`;
+}

@@ -1,0 +1,78 @@
+// The state <-> URL hash. A link holds compact JSON: settings that equal their defaults are
+// left out, so links stay short and keep working when a default changes.
+
+import { defaults, makeRun, optimizerInfo, scheduleInfo, state } from "./state.js";
+
+const KEY = "s";
+
+function changed(values, specDefaults) {
+  return Object.fromEntries(Object.entries(values).filter(([k, v]) => specDefaults[k] !== v));
+}
+
+export function encodeState(s = state) {
+  const compact = {
+    surface: s.surface,
+    steps: s.steps,
+    runs: s.runs.map((run) => {
+      const r = { o: run.optimizer, c: run.color };
+      const params = changed(run.params, defaults(optimizerInfo(run.optimizer)?.params));
+      if (Object.keys(params).length) r.p = params;
+      if (run.schedule.name !== "constant") r.h = { name: run.schedule.name };
+      const options = changed(run.schedule, defaults(scheduleInfo(run.schedule.name)?.params));
+      delete options.name;
+      if (Object.keys(options).length) r.h = { name: run.schedule.name, ...options };
+      if (run.noise) r.n = run.noise;
+      if (run.batch_size) r.b = run.batch_size;
+      if (run.seed) r.e = run.seed;
+      return r;
+    }),
+  };
+  if (s.start) compact.start = s.start;
+  if (s.tol !== 1e-6) compact.tol = s.tol;
+  if (s.view3d) compact.view3d = 1;
+  if (s.selected) compact.selected = s.selected;
+  if (s.preset) compact.preset = s.preset;
+  return `${KEY}=${encodeURIComponent(JSON.stringify(compact))}`;
+}
+
+// Parse a hash ("#s=..." ) into a full state, or null when it holds no state.
+export function decodeState(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const raw = params.get(KEY);
+  if (!raw) return null;
+  let c;
+  try {
+    c = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const runs = (c.runs || []).map((r, i) =>
+    makeRun(
+      {
+        optimizer: r.o,
+        params: r.p,
+        schedule: r.h,
+        noise: r.n,
+        batch_size: r.b,
+        seed: r.e,
+        color: r.c,
+      },
+      i,
+    ),
+  );
+  return {
+    surface: c.surface,
+    start: Array.isArray(c.start) ? c.start.map(Number) : null,
+    steps: Number(c.steps) || 200,
+    tol: c.tol ?? 1e-6,
+    view3d: Boolean(c.view3d),
+    preset: c.preset || null,
+    selected: Math.min(Number(c.selected) || 0, Math.max(runs.length - 1, 0)),
+    runs,
+  };
+}
+
+// The preset a link asks for with "#preset=<id>", if any.
+export function presetFromHash(hash) {
+  return new URLSearchParams(hash.replace(/^#/, "")).get("preset");
+}

@@ -1,0 +1,136 @@
+"""Browser-test fixtures shared by every page's tests (optimizers and networks).
+
+`server` starts the real `gradscape serve` process once per session and yields its base URL;
+`browser` is one headless Chromium per session; `page` is a fresh tab per test that records
+console errors, page errors and failed requests, and fails the test if any occurred.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = os.environ.get("GRADSCAPE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+LAPTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """Base URL of a real Gradscape server started for this test session."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gradscape.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gradscape serve exited with code {proc.returncode}")
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gradscape serve did not answer /api/health within 30 s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (.ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+class PageProblems:
+    """Console errors, uncaught exceptions and failed requests seen by one page."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.allowed: list[str] = []  # substrings of problems a test expects
+
+    def add(self, text: str) -> None:
+        if not any(a in text for a in self.allowed):
+            self.items.append(text)
+
+
+def watch(page) -> PageProblems:
+    problems = PageProblems()
+    page.on("console", lambda m: m.type == "error" and problems.add(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.add(f"page error: {e}"))
+    page.on(
+        "requestfailed",
+        lambda r: (
+            (r.failure or "").find("ERR_ABORTED") < 0
+            and problems.add(f"request failed: {r.url} {r.failure}")
+        ),
+    )
+    page.on("response", lambda r: r.status >= 400 and problems.add(f"HTTP {r.status}: {r.url}"))
+    return problems
+
+
+@pytest.fixture
+def page(browser, server):
+    """A laptop-sized tab on the server; the test fails if the page logged any error."""
+    context = browser.new_context(viewport=LAPTOP, accept_downloads=True)
+    page = context.new_page()
+    page.base_url = server
+    problems = watch(page)
+    page.problems = problems
+    yield page
+    context.close()
+    assert not problems.items, "browser reported problems:\n" + "\n".join(problems.items)

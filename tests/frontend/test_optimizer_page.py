@@ -1,0 +1,419 @@
+"""Browser tests of the optimizer page (index.html) against the real server."""
+
+import csv
+import io
+import itertools
+import json
+import math
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+PHONE = {"width": 390, "height": 844}
+
+PATHS_JS = """() => {
+  const gd = document.getElementById('plot');
+  return (gd.data || []).filter(t => t.meta && t.meta.role === 'path')
+    .map(t => ({x: Array.from(t.x), y: Array.from(t.y), name: t.name}));
+}"""
+SERIES_JS = """(id) => (document.getElementById(id).data || [])
+  .filter(t => t.meta && t.meta.run && t.meta.role !== 'cursor').map(t => Array.from(t.y))"""
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+
+def open_page(page, hash_: str = "") -> None:
+    page.goto(f"{page.base_url}/{hash_}")
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    wait_idle(page)
+
+
+def wait_idle(page) -> None:
+    """Wait until no run is waiting to start or still streaming, and the last redraw ran."""
+    page.wait_for_function("document.body.dataset.idle === 'true'", timeout=20_000)
+    page.wait_for_timeout(80)
+
+
+def paths(page) -> list[list[tuple[float, float]]]:
+    wait_idle(page)
+    return [list(zip(p["x"], p["y"], strict=True)) for p in page.evaluate(PATHS_JS)]
+
+
+def series(page, chart_id: str) -> list[list]:
+    wait_idle(page)
+    return page.evaluate(SERIES_JS, chart_id)
+
+
+def statuses(page) -> list[str]:
+    wait_idle(page)
+    return page.locator("#run-list .run-status").all_inner_texts()
+
+
+def legend(page) -> str:
+    return " | ".join(page.locator("#plot .legendtext").all_text_contents())
+
+
+def path_length(points) -> float:
+    return sum(math.dist(a, b) for a, b in itertools.pairwise(points))
+
+
+def load_preset(page, preset_id: str) -> None:
+    page.locator(f'#presets [data-preset="{preset_id}"]').click()
+    wait_idle(page)
+
+
+def set_quadratic_sgd(page, lr: str, steps: str = "50") -> None:
+    page.get_by_label("Surface", exact=True).select_option("quadratic")
+    page.get_by_label("Optimizer", exact=True).select_option("sgd")
+    page.get_by_label("Learning rate", exact=True).fill(lr)
+    page.get_by_label("Steps", exact=True).fill(steps)
+    page.get_by_label("Tolerance", exact=True).fill("0")
+    wait_idle(page)
+
+
+# ---- tests ----------------------------------------------------------------------------------
+
+
+def test_page_loads_without_errors_and_draws_a_race(page, artifacts):
+    open_page(page)
+    assert page.title().startswith("Gradscape")
+    drawn = paths(page)
+    assert len(drawn) >= 2, "the default view is a race of several optimizers"
+    assert all(len(p) > 1 for p in drawn)
+    kinds = page.evaluate("document.getElementById('plot').data.map(t => t.type)")
+    assert "contour" in kinds
+    roles = page.evaluate("document.getElementById('plot').data.map(t => t.meta && t.meta.role)")
+    assert "minimum" in roles and "start" in roles
+    assert len(series(page, "loss-chart")) == len(drawn)
+    assert len(series(page, "lr-chart")) == len(drawn)
+    expect(page.get_by_role("link", name="Networks", exact=True)).to_have_attribute(
+        "href", "networks.html"
+    )
+    page.screenshot(path=artifacts / "main-view.png")
+
+
+def test_phone_layout_fits_the_screen(browser, server, artifacts):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    page.base_url = server
+    open_page(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"] + 1, f"page scrolls sideways on a phone ({width}px)"
+    plot_box = page.locator("#plot").bounding_box()
+    assert plot_box["width"] > 300
+    page.screenshot(path=artifacts / "phone-view.png")
+    context.close()
+
+
+def test_labelled_controls_draw_a_path_with_one_point_per_step(page):
+    open_page(page)
+    set_quadratic_sgd(page, lr="0.1", steps="50")
+    selected = page.evaluate("document.querySelector('#run-list .selected') !== null")
+    assert selected
+    first = paths(page)[0]
+    assert len(first) == 51
+    assert first[0] == pytest.approx((-2.5, 2.0))
+    # gradient descent on (x^2 + y^2)/2 shrinks the point by (1 - lr) each step
+    assert first[50][0] == pytest.approx(-2.5 * 0.9**50, rel=1e-6)
+    # the log slider follows the number box
+    slider = float(page.get_by_label("lr, log scale slider").input_value())
+    assert slider == pytest.approx(-1.0, abs=0.01)
+
+
+def test_learning_rate_slider_reruns(page):
+    open_page(page)
+    set_quadratic_sgd(page, lr="0.1", steps="20")
+    page.get_by_label("lr, log scale slider").fill("-0.5")  # lr = 10^-0.5
+    wait_idle(page)
+    assert float(page.get_by_label("Learning rate", exact=True).input_value()) == pytest.approx(
+        0.316, rel=1e-3
+    )
+    first = paths(page)[0]
+    assert first[1][0] == pytest.approx(-2.5 * (1 - 0.316), rel=1e-3)
+
+
+def test_too_high_learning_rate_shows_diverged(page):
+    open_page(page)
+    set_quadratic_sgd(page, lr="2.5", steps="200")
+    assert statuses(page)[0].startswith("diverged at step")
+    assert "diverged at step" in legend(page)
+
+
+def test_click_on_the_plot_sets_the_start_point(page):
+    open_page(page)
+    set_quadratic_sgd(page, lr="0.1", steps="30")
+    target = (1.0, -1.5)
+    # Pixel position of the target from Plotly's own axis conversion, then a real mouse click.
+    px, py = page.evaluate(
+        """([x, y]) => {
+          const gd = document.getElementById('plot');
+          const L = gd._fullLayout, box = gd.getBoundingClientRect();
+          return [box.left + L.xaxis._offset + L.xaxis.l2p(x),
+                  box.top + L.yaxis._offset + L.yaxis.l2p(y)];
+        }""",
+        list(target),
+    )
+    page.mouse.click(px, py)
+    wait_idle(page)
+    for path in paths(page):
+        assert path[0] == pytest.approx(target, abs=0.03)
+    assert float(page.get_by_label("Start x").input_value()) == pytest.approx(1.0, abs=0.03)
+    assert float(page.get_by_label("Start y").input_value()) == pytest.approx(-1.5, abs=0.03)
+
+
+def test_animation_controls_move_the_cursor(page):
+    open_page(page)
+    set_quadratic_sgd(page, lr="0.1", steps="40")
+    page.get_by_role("button", name="Restart").click()
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_label("Animation position").fill("10")
+    page.get_by_role("button", name="Step forward").click()
+    page.get_by_role("button", name="Step forward").click()
+    page.get_by_role("button", name="Step back").click()
+    page.wait_for_timeout(100)
+    trail = page.evaluate(
+        "document.getElementById('plot').data.filter(t => t.meta && t.meta.role === 'trail')"
+        ".map(t => t.x.length)"
+    )
+    assert trail[0] == 12  # points 0..11
+    assert page.locator("#frame-label").inner_text() == "step 11 / 40"
+
+
+def test_3d_view_draws_paths_on_the_surface(page):
+    open_page(page)
+    page.get_by_label("3D view").check()
+    page.wait_for_function("document.getElementById('plot').data.some(t => t.type === 'surface')")
+    kinds = page.evaluate("document.getElementById('plot').data.map(t => t.type)")
+    assert kinds.count("scatter3d") >= 2
+    assert '"view3d":1' in page.evaluate("decodeURIComponent(location.hash)")
+
+
+def test_url_round_trip_restores_controls_and_paths(page, browser):
+    open_page(page)
+    page.get_by_label("Surface", exact=True).select_option("ravine")
+    page.get_by_label("Optimizer", exact=True).select_option("adam")
+    page.get_by_label("Learning rate", exact=True).fill("0.2")
+    page.get_by_label("Steps", exact=True).fill("80")
+    page.get_by_label("beta1").fill("0.8")
+    page.get_by_role("button", name="+ Add run").click()
+    page.get_by_label("Optimizer", exact=True).select_option("nesterov")
+    page.get_by_label("Colour of run 4").fill("#123456")
+    page.get_by_label("Schedule").select_option("cosine")
+    wait_idle(page)
+
+    def snapshot():
+        wait_idle(page)
+        return {
+            "surface": page.get_by_label("Surface", exact=True).input_value(),
+            "optimizer": page.get_by_label("Optimizer", exact=True).input_value(),
+            "schedule": page.get_by_label("Schedule").input_value(),
+            "steps": page.get_by_label("Steps", exact=True).input_value(),
+            "start": (
+                page.get_by_label("Start x").input_value(),
+                page.get_by_label("Start y").input_value(),
+            ),
+            "runs": page.locator("#run-list .run-name").all_inner_texts(),
+            "colors": [
+                page.locator("#run-list input[type=color]").nth(i).input_value() for i in range(4)
+            ],
+            "paths": paths(page),
+        }
+
+    before = snapshot()
+    assert before["runs"][0].startswith("1. Adam") and before["colors"][3] == "#123456"
+    url = page.url
+    page.reload()
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    assert snapshot() == before
+    fresh = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    fresh.base_url = page.base_url
+    fresh.goto(url)
+    fresh.wait_for_function("document.body.dataset.ready === 'true'")
+    page, original = fresh, page
+    assert snapshot() == before
+    fresh.context.close()
+    page = original
+
+
+def _api_run(server: str, body: dict) -> dict:
+    response = httpx.post(f"{server}/api/runs", json=body, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def test_export_csv_and_json_hold_the_api_numbers(page, server):
+    open_page(page)
+    load_preset(page, "lr-too-high")
+    expected = [
+        _api_run(
+            server,
+            {
+                "surface": "quadratic",
+                "optimizer": "sgd",
+                "params": {"lr": lr},
+                "start": [-2.5, 2],
+                "steps": 300,
+            },
+        )
+        for lr in (1.9, 2.1)
+    ]
+    page.locator("summary", has_text="Export").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Runs as CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+    for run, result in enumerate(expected, start=1):
+        mine = [r for r in rows if r["run"] == str(run)]
+        assert len(mine) == len(result["points"])
+        assert [(float(r["x"]), float(r["y"])) for r in mine] == [
+            tuple(p) for p in result["points"]
+        ]
+        assert [float(r["loss"]) for r in mine] == result["loss"]
+        assert [float(r["lr"]) for r in mine] == result["lr"]
+
+    page.locator("summary", has_text="Export").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Runs as JSON").click()
+    exported = json.loads(Path(info.value.path()).read_text())
+    for run, result in zip(exported["runs"], expected, strict=True):
+        for key in ("points", "loss", "grad_norm", "lr", "status", "steps_taken", "message"):
+            assert run["result"][key] == result[key], key
+        assert _api_run(server, run["request"]) == result  # the request reproduces the run
+
+    page.locator("summary", has_text="Export").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Plot as PNG").click()
+    assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_lessons_link_to_presets_and_the_networks_page(page):
+    open_page(page)
+    links = page.locator("#lessons .lesson-link")
+    assert links.count() == 6
+    hrefs = [links.nth(i).get_attribute("href") for i in range(6)]
+    assert "networks.html" in hrefs
+    page.get_by_role("link", name="saddle point", exact=False).first.click()
+    wait_idle(page)
+    assert page.get_by_label("Surface", exact=True).input_value() == "saddle"
+    assert page.get_by_label("3D view").is_checked()
+    expect(page.locator("#lesson-title")).to_contain_text("Saddle")
+
+
+# ---- presets: each loads, draws, and shows what its text claims ------------------------------
+
+
+def _final_loss(page, run: int) -> float:
+    return series(page, "loss-chart")[run][-1]
+
+
+def check_race(page, st, ps):
+    assert st == ["completed 400 steps"] * 3
+    assert _final_loss(page, 1) < _final_loss(page, 0) / 100  # momentum beats plain GD
+    assert _final_loss(page, 2) < _final_loss(page, 0) / 10  # and so does Adam
+
+
+def check_lr_too_high(page, st, ps):
+    assert st[0].startswith("converged in")
+    assert st[1].startswith("diverged at step")
+    xs = [p[0] for p in ps[0][:6]]
+    assert all(a * b < 0 for a, b in itertools.pairwise(xs)), "lr 1.9 overshoots each step"
+
+
+def check_lr_too_low(page, st, ps):
+    assert st[0].startswith("converged in")
+    assert st[1].startswith("completed 300 steps")
+    assert math.dist(ps[1][-1], (0, 0)) > 0.1
+
+
+def check_saddle(page, st, ps):
+    assert st[0].startswith("converged in")
+    assert math.dist(ps[0][-1], (0, 0)) < 1e-5, "plain GD stops on the saddle"
+    assert abs(ps[1][-1][1]) > 2, "the noisy run escapes along y"
+
+
+def check_ravine(page, st, ps):
+    assert st[0] == "completed 150 steps"
+    for s in st[1:3]:
+        assert s.startswith("converged in")
+        assert int(s.split()[2]) <= 110
+
+
+def check_batch_sizes(page, st, ps):
+    assert st[0].startswith("converged in")
+    full, one, eight = (path_length(p) for p in ps)
+    assert one > 10 * full
+    assert full < eight < one
+
+
+def check_adagrad_stall(page, st, ps):
+    adagrad, rmsprop, adam = (_final_loss(page, i) for i in range(3))
+    assert adagrad > 3
+    assert rmsprop < 1
+    assert adam < 0.1
+
+
+def check_adam_adamw(page, st, ps):
+    adam, adamw = ps[0][-1], ps[1][-1]
+    assert math.dist(adam, adamw) > 0.5, "coupled and decoupled decay settle apart"
+    for end in (adam, adamw):
+        assert math.hypot(*end) < math.hypot(1, 3), "both are pulled toward the origin"
+    # both have settled: the last 50 steps barely move
+    for p in ps:
+        assert math.dist(p[-1], p[-51]) < 0.05
+
+
+def check_newton_bowl(page, st, ps):
+    assert st[0].startswith("converged in 1 step")
+    assert ps[0][1] == pytest.approx((1.0, 3.0), abs=1e-9)
+    assert st[1].startswith("converged in")
+    assert int(st[1].split()[2]) > 50
+
+
+def check_newton_saddle(page, st, ps):
+    assert st[0].startswith("converged in 1 step")
+    assert ps[0][1] == pytest.approx((0.0, 0.0), abs=1e-9)
+    assert abs(ps[1][-1][1]) > 2, "gradient descent rolls off the saddle"
+
+
+def check_warmup_cosine(page, st, ps):
+    cosine, constant = _final_loss(page, 0), _final_loss(page, 1)
+    assert cosine < constant / 10
+    lr = series(page, "lr-chart")[0]
+    assert lr[0] < lr[10] < lr[20], "warmup ramps the rate up"
+    assert lr[-1] == pytest.approx(0.001, rel=0.1), "cosine decays to min_lr"
+
+
+PRESET_CHECKS = {
+    "race": check_race,
+    "lr-too-high": check_lr_too_high,
+    "lr-too-low": check_lr_too_low,
+    "saddle": check_saddle,
+    "ravine": check_ravine,
+    "batch-sizes": check_batch_sizes,
+    "adagrad-stall": check_adagrad_stall,
+    "adam-adamw": check_adam_adamw,
+    "newton-bowl": check_newton_bowl,
+    "newton-saddle": check_newton_saddle,
+    "warmup-cosine": check_warmup_cosine,
+}
+
+
+def test_every_preset_loads_draws_and_shows_its_claim(page):
+    open_page(page)
+    buttons = page.locator("#presets .preset")
+    ids = [buttons.nth(i).get_attribute("data-preset") for i in range(buttons.count())]
+    assert sorted(ids) == sorted(PRESET_CHECKS)
+    failures = []
+    for preset_id in ids:
+        load_preset(page, preset_id)
+        expect(page.locator("#lesson-text")).not_to_be_empty()
+        st, ps = statuses(page), paths(page)
+        try:
+            assert ps and all(len(p) > 1 for p in ps), "draws a path per run"
+            assert not any(s.startswith("error") for s in st), st
+            PRESET_CHECKS[preset_id](page, st, ps)
+        except AssertionError as err:
+            failures.append(f"{preset_id}: {err} (statuses {st})")
+    assert not failures, "\n".join(failures)
