@@ -7,8 +7,8 @@ const SURFACE_SCALE = [
   [0.15, "#e7edf4"],
   [0.35, "#c9d4e1"],
   [0.6, "#9fb0c5"],
-  [0.85, "#6f819b"],
-  [1, "#4c5a70"],
+  [0.85, "#7a8ba3"],
+  [1, "#5a6880"],
 ];
 
 const isNum = (v) => typeof v === "number" && Number.isFinite(v);
@@ -255,7 +255,7 @@ function seriesFigure({ runs, results, frame, key, yTitle, logWhen }) {
       font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff",
       margin: { l: 52, r: 10, t: 6, b: 34 },
       xaxis: { title: { text: "step", standoff: 2 }, gridcolor: GRID_COLOR, zeroline: false, rangemode: "tozero" },
-      yaxis: { title: { text: yTitle, standoff: 4 }, type: log ? "log" : "linear", ...(decades >= 2 ? { dtick: 1 } : {}), gridcolor: GRID_COLOR, exponentformat: "power", zeroline: false },
+      yaxis: { title: { text: yTitle, standoff: 4 }, type: log ? "log" : "linear", ...(decades >= 2 ? { dtick: Math.max(1, Math.ceil(decades / 5)) } : {}), gridcolor: GRID_COLOR, exponentformat: "power", zeroline: false },
       shapes: [cursorShape(frame)], hovermode: "closest", showlegend: false, uirevision: "series",
     },
   };
