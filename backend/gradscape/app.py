@@ -9,6 +9,8 @@ from fastapi.staticfiles import StaticFiles
 
 from gradscape import __version__
 from gradscape.api import catalog, errors, health, runs, surfaces
+from gradscape.api import datasets as datasets_api
+from gradscape.api import networks as networks_api
 from gradscape.config import get_settings
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -28,8 +30,10 @@ def create_app() -> FastAPI:
     errors.install(app)
     for module in (health, surfaces, catalog, runs):
         app.include_router(module.router, prefix="/api")
+    app.include_router(datasets_api.router, prefix="/api")
+    app.include_router(networks_api.router, prefix="/api")
 
-    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    @app.api_route("/vendor/plotly.min.js", methods=["GET", "HEAD"], include_in_schema=False)
     def plotly_js() -> FileResponse:
         """plotly.js from the Python package: the site works with no internet access."""
         return FileResponse(PLOTLY_JS, media_type="text/javascript",

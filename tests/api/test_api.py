@@ -281,3 +281,12 @@ def test_every_model_in_the_openapi_schema_has_an_example(client):
                  "/api/optimizers", "/api/schedules", "/api/runs", "/api/runs/stream",
                  "/api/runs/batch"):
         assert path in paths
+
+
+def test_the_site_and_plotly_are_served_locally(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "/vendor/plotly.min.js" in page.text
+    js = client.get("/vendor/plotly.min.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert b"plotly" in js.content[:2000].lower() and len(js.content) > 1_000_000
+    assert client.head("/vendor/plotly.min.js").status_code == 200

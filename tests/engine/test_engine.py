@@ -189,3 +189,10 @@ def test_bad_specs_name_the_field():
     with pytest.raises(InvalidValueError) as err:
         build_spec("rosenbrock", "sgd", schedule={"name": "step", "gama": 0.5})
     assert err.value.field == "schedule.gama"
+
+
+def test_messages_read_as_english():
+    one = run_one(build_spec("quadratic", "sgd", {"lr": 1.0}, steps=10))
+    assert one.message.startswith("converged in 1 step:")
+    none = run_one(build_spec("quadratic", "sgd", steps=1, tol=0))
+    assert none.message.startswith("completed 1 step;")

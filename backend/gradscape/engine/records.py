@@ -80,15 +80,19 @@ def diverged(step: int, steps_taken: int, why: str) -> Outcome:
     return Outcome("diverged", steps_taken, f"diverged at step {step}: {why}")
 
 
+def steps(n: int) -> str:
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
 def converged(step: int, gnorm: float, tol: float) -> Outcome:
     return Outcome(
         "converged", step,
-        lambda: f"converged in {step} steps: gradient norm {gnorm:.3g} <= tol {tol:g}",
+        lambda: f"converged in {steps(step)}: gradient norm {gnorm:.3g} <= tol {tol:g}",
     )
 
 
 def completed(step: int, loss: float) -> Outcome:
-    return Outcome("completed", step, lambda: f"completed {step} steps; final loss {loss:.6g}")
+    return Outcome("completed", step, lambda: f"completed {steps(step)}; final loss {loss:.6g}")
 
 
 def why_diverged(params_ok: bool, loss: float, bound: float) -> str:
