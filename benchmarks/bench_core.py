@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-
 from gradscape.engine import Simulation, build_spec, run_batch, run_one
 from gradscape.surfaces import SURFACES
 
@@ -140,8 +139,16 @@ def bench_http(steps: int, repeat: int, single: dict[str, float]) -> dict[str, f
     print(f"\nPOST /api/runs, {steps} Adam steps on rosenbrock, end to end over HTTP")
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gradscape.cli", "serve", "--port", str(port),
-         "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "gradscape.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ},
     )
     url = f"http://127.0.0.1:{port}"
@@ -154,8 +161,14 @@ def bench_http(steps: int, repeat: int, single: dict[str, float]) -> dict[str, f
                     break
                 except httpx.TransportError:
                     time.sleep(0.1)
-            body = {"surface": "rosenbrock", "optimizer": "adam", "params": {"lr": LR},
-                    "start": list(START), "steps": steps, "tol": 0}
+            body = {
+                "surface": "rosenbrock",
+                "optimizer": "adam",
+                "params": {"lr": LR},
+                "start": list(START),
+                "steps": steps,
+                "tol": 0,
+            }
 
             def post() -> None:
                 r = client.post("/api/runs", json=body)
@@ -165,8 +178,7 @@ def bench_http(steps: int, repeat: int, single: dict[str, float]) -> dict[str, f
     finally:
         server.terminate()
         server.wait(10)
-    row("POST /api/runs (server + JSON + client parse)", out["POST /api/runs"],
-        steps, "us/step")
+    row("POST /api/runs (server + JSON + client parse)", out["POST /api/runs"], steps, "us/step")
     if torch is not None:
         out["torch"] = best_of(lambda: adam_torch_autograd(steps), 2)
         row("torch.optim.Adam with autograd, same run", out["torch"], steps, "us/step")
@@ -223,8 +235,10 @@ def adam_torch_fused_batch(starts: np.ndarray, steps: int) -> None:
 def bench_batch(runs: int, steps: int, repeat: int) -> dict[str, float]:
     print(f"\nBatched: {runs} runs x {steps} Adam steps on rosenbrock (cost per point-step)")
     starts = batch_starts(runs)
-    specs = [build_spec("rosenbrock", "adam", {"lr": LR}, start=tuple(s), steps=steps, tol=0)
-             for s in starts]
+    specs = [
+        build_spec("rosenbrock", "adam", {"lr": LR}, start=tuple(s), steps=steps, tol=0)
+        for s in starts
+    ]
     final = run_batch(specs)
     inline_final = adam_inline_batch(starts, steps, record=False)
     np.testing.assert_allclose([r.points[-1] for r in final], inline_final, rtol=1e-12)
@@ -237,13 +251,16 @@ def bench_batch(runs: int, steps: int, repeat: int) -> dict[str, float]:
         "engine: Simulation (trajectories as arrays)": best_of(engine, repeat),
         "engine: run_batch (one result per run)": best_of(lambda: run_batch(specs), repeat),
         "inline numpy, same outputs recorded": best_of(
-            lambda: adam_inline_batch(starts, steps, record=True), repeat),
+            lambda: adam_inline_batch(starts, steps, record=True), repeat
+        ),
         "inline numpy, arithmetic only": best_of(
-            lambda: adam_inline_batch(starts, steps, record=False), repeat),
+            lambda: adam_inline_batch(starts, steps, record=False), repeat
+        ),
     }
     if torch is not None:
         t["torch fused Adam, gradient by hand"] = best_of(
-            lambda: adam_torch_fused_batch(starts, steps), repeat)
+            lambda: adam_torch_fused_batch(starts, steps), repeat
+        )
     for name, s in t.items():
         row(name, s, runs * steps, "ns/point-step")
     return t
@@ -270,12 +287,17 @@ def bench_json(points: int, repeat: int) -> dict[str, float]:
     print(f"\nSerialising a {points}-point trajectory")
     spec = build_spec("rosenbrock", "adam", {"lr": LR}, steps=points - 1, tol=0)
     r = run_one(spec)
-    payload = {"points": r.points.tolist(), "loss": r.loss.tolist(),
-               "grad_norm": r.grad_norm.tolist(), "lr": r.lr.tolist()}
+    payload = {
+        "points": r.points.tolist(),
+        "loss": r.loss.tolist(),
+        "grad_norm": r.grad_norm.tolist(),
+        "lr": r.lr.tolist(),
+    }
     t = {
         "pydantic_core.to_json (what the API uses)": best_of(lambda: to_json(payload), repeat),
         "fastapi jsonable_encoder + json.dumps": best_of(
-            lambda: __import__("json").dumps(jsonable_encoder(payload)), repeat),
+            lambda: __import__("json").dumps(jsonable_encoder(payload)), repeat
+        ),
     }
     for name, s in t.items():
         row(name, s, points, "ns/point")
@@ -300,26 +322,41 @@ def main() -> None:
     print("\nTargets")
     engine_step = single["engine (scalar path)"] / 10_000
     print(f"  engine single-run Adam step: {engine_step * 1e6:.2f} us (target <= 10 us)")
-    print(f"  engine scalar path vs plain floats inline: "
-          f"{single['engine (scalar path)'] / single['plain Python floats, inline']:.2f}x")
+    print(
+        f"  engine scalar path vs plain floats inline: "
+        f"{single['engine (scalar path)'] / single['plain Python floats, inline']:.2f}x"
+    )
     if torch is not None:
-        print(f"  POST /api/runs vs torch autograd, same 10,000 steps: "
-              f"{http['torch'] / http['POST /api/runs']:.1f}x faster (target >= 20x)")
+        print(
+            f"  POST /api/runs vs torch autograd, same 10,000 steps: "
+            f"{http['torch'] / http['POST /api/runs']:.1f}x faster (target >= 20x)"
+        )
     sim = batch["engine: Simulation (trajectories as arrays)"]
-    print(f"  batched engine / inline numpy recording the same outputs: "
-          f"{sim / batch['inline numpy, same outputs recorded']:.2f}x (target <= 2x)")
-    print(f"  batched engine / inline numpy arithmetic only: "
-          f"{sim / batch['inline numpy, arithmetic only']:.2f}x")
+    print(
+        f"  batched engine / inline numpy recording the same outputs: "
+        f"{sim / batch['inline numpy, same outputs recorded']:.2f}x (target <= 2x)"
+    )
+    print(
+        f"  batched engine / inline numpy arithmetic only: "
+        f"{sim / batch['inline numpy, arithmetic only']:.2f}x"
+    )
     if torch is not None:
-        print(f"  torch fused Adam / batched engine: "
-              f"{batch['torch fused Adam, gradient by hand'] / sim:.2f}x (target > 1)")
+        print(
+            f"  torch fused Adam / batched engine: "
+            f"{batch['torch fused Adam, gradient by hand'] / sim:.2f}x (target > 1)"
+        )
     slowest = max(grids, key=grids.get)
-    analytic = {k: v for k, v in grids.items() if SURFACES[k].info.id not in
-                ("linear_regression", "logistic_regression", "deep_linear")}
+    analytic = {
+        k: v
+        for k, v in grids.items()
+        if SURFACES[k].info.id not in ("linear_regression", "logistic_regression", "deep_linear")
+    }
     worst = max(analytic, key=analytic.get)
-    print(f"  500x500 grid, slowest analytic surface ({worst}): "
-          f"{analytic[worst] * 1e3:.1f} ms (target < 10 ms); slowest of all: {slowest} "
-          f"{grids[slowest] * 1e3:.1f} ms")
+    print(
+        f"  500x500 grid, slowest analytic surface ({worst}): "
+        f"{analytic[worst] * 1e3:.1f} ms (target < 10 ms); slowest of all: {slowest} "
+        f"{grids[slowest] * 1e3:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,13 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
     if args.command == "serve":
-        uvicorn.run("gradscape.app:create_app", factory=True, host=args.host, port=args.port,
-                    log_level=args.log_level)
+        uvicorn.run(
+            "gradscape.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+        )
 
 
 if __name__ == "__main__":

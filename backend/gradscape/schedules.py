@@ -17,11 +17,20 @@ from gradscape.optimizers.base import HyperParam
 Schedule = Callable[[np.ndarray], np.ndarray]
 
 WARMUP = HyperParam(
-    "warmup_steps", 0, "Steps of linear warmup from lr / warmup_steps up to lr.",
-    "int", min=0, max=100_000,
+    "warmup_steps",
+    0,
+    "Steps of linear warmup from lr / warmup_steps up to lr.",
+    "int",
+    min=0,
+    max=100_000,
 )
 MIN_LR = HyperParam(
-    "min_lr", 0.0, "The learning rate the decay ends at.", min=0.0, max=1e3, log=False,
+    "min_lr",
+    0.0,
+    "The learning rate the decay ends at.",
+    min=0.0,
+    max=1e3,
+    log=False,
 )
 
 
@@ -81,38 +90,49 @@ class ScheduleKind:
 SCHEDULES: dict[str, ScheduleKind] = {
     s.id: s
     for s in (
-        ScheduleKind("constant", "Constant", "The same learning rate at every step.",
-                     (WARMUP,), constant),
         ScheduleKind(
-            "step", "Step decay", "Multiply the rate by gamma every step_size steps.",
+            "constant", "Constant", "The same learning rate at every step.", (WARMUP,), constant
+        ),
+        ScheduleKind(
+            "step",
+            "Step decay",
+            "Multiply the rate by gamma every step_size steps.",
             (
                 WARMUP,
-                HyperParam("step_size", 100, "Steps between decays.", "int", min=1,
-                           max=100_000),
+                HyperParam("step_size", 100, "Steps between decays.", "int", min=1, max=100_000),
                 HyperParam("gamma", 0.5, "Factor applied at each decay.", min=0.0, max=1.0),
             ),
             step_decay,
         ),
         ScheduleKind(
-            "exponential", "Exponential decay", "Multiply the rate by gamma every step.",
-            (WARMUP, HyperParam("gamma", 0.99, "Factor applied every step.", min=0.0,
-                                max=1.0)),
+            "exponential",
+            "Exponential decay",
+            "Multiply the rate by gamma every step.",
+            (WARMUP, HyperParam("gamma", 0.99, "Factor applied every step.", min=0.0, max=1.0)),
             exponential,
         ),
-        ScheduleKind("linear", "Linear decay", "Decay in a straight line to min_lr.",
-                     (WARMUP, MIN_LR), linear),
         ScheduleKind(
-            "cosine", "Cosine decay",
+            "linear",
+            "Linear decay",
+            "Decay in a straight line to min_lr.",
+            (WARMUP, MIN_LR),
+            linear,
+        ),
+        ScheduleKind(
+            "cosine",
+            "Cosine decay",
             "Half a cosine from lr down to min_lr: slow at first, fast in the middle, "
             "gentle at the end. With warmup, the recipe used to train transformers.",
-            (WARMUP, MIN_LR), cosine,
+            (WARMUP, MIN_LR),
+            cosine,
         ),
     )
 }
 
 
-def make_schedule(spec: Mapping[str, Any] | None, lr: float, total_steps: int,
-                  where: str = "schedule") -> Schedule:
+def make_schedule(
+    spec: Mapping[str, Any] | None, lr: float, total_steps: int, where: str = "schedule"
+) -> Schedule:
     """Build a schedule from ``{"name": ..., options...}``; errors name the bad field."""
     spec = dict(spec or {"name": "constant"})
     name = spec.pop("name", "constant")

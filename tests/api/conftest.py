@@ -1,6 +1,5 @@
 import pytest
 from fastapi.testclient import TestClient
-
 from gradscape.app import create_app
 
 

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-
 from gradscape.api import sse
 from gradscape.config import Settings, get_settings
 from gradscape.engine import build_spec, run_one
@@ -67,8 +66,10 @@ def test_grid_is_row_major_in_y(client):
 
 
 def test_grid_domain_override_and_limits(client):
-    body = client.get("/api/surfaces/quadratic/grid", params={
-        "resolution": 3, "x_min": 0, "x_max": 2, "y_min": -1, "y_max": 1}).json()
+    body = client.get(
+        "/api/surfaces/quadratic/grid",
+        params={"resolution": 3, "x_min": 0, "x_max": 2, "y_min": -1, "y_max": 1},
+    ).json()
     assert body["x"] == [0, 1, 2] and body["z"][1] == [0.0, 0.5, 2.0]
     r = client.get("/api/surfaces/quadratic/grid", params={"resolution": 5000})
     assert r.status_code == 422 and "resolution" in r.text
@@ -81,8 +82,10 @@ def test_grid_domain_override_and_limits(client):
 
 
 def test_grid_of_huge_values_is_still_json(client):
-    r = client.get("/api/surfaces/rosenbrock/grid", params={
-        "resolution": 4, "x_min": -1e6, "x_max": 1e6, "y_min": -1e6, "y_max": 1e6})
+    r = client.get(
+        "/api/surfaces/rosenbrock/grid",
+        params={"resolution": 4, "x_min": -1e6, "x_max": 1e6, "y_min": -1e6, "y_max": 1e6},
+    )
     body = strict_json(r.text)
     assert all(v is None or math.isfinite(v) for row in body["z"] for v in row)
 
@@ -103,9 +106,15 @@ def test_optimizers_and_schedules_describe_their_parameters(client):
     assert all(any(p["name"] == "warmup_steps" for p in s["params"]) for s in schedules)
 
 
-RUN = {"surface": "rosenbrock", "optimizer": "adam", "params": {"lr": 0.02},
-       "schedule": {"name": "cosine", "warmup_steps": 10}, "start": [-1.5, 2.0],
-       "steps": 700, "tol": 0}
+RUN = {
+    "surface": "rosenbrock",
+    "optimizer": "adam",
+    "params": {"lr": 0.02},
+    "schedule": {"name": "cosine", "warmup_steps": 10},
+    "start": [-1.5, 2.0],
+    "steps": 700,
+    "tol": 0,
+}
 
 
 def test_run_equals_the_engine(client):
@@ -125,8 +134,16 @@ def test_run_defaults(client):
 
 
 def test_diverging_run_is_valid_json(client):
-    r = client.post("/api/runs", json={"surface": "rosenbrock", "optimizer": "sgd",
-                                       "params": {"lr": 0.5}, "steps": 100, "bound": 1e12})
+    r = client.post(
+        "/api/runs",
+        json={
+            "surface": "rosenbrock",
+            "optimizer": "sgd",
+            "params": {"lr": 0.5},
+            "steps": 100,
+            "bound": 1e12,
+        },
+    )
     body = strict_json(r.text)
     assert body["status"] == "diverged" and body["message"].startswith("diverged at step")
 
@@ -143,9 +160,10 @@ def test_stream_blocks_concatenate_to_the_run(client):
     assert all(n == "message" for n, _ in frames)
     blocks = [b for _, b in frames]
     assert [b["start"] for b in blocks] == np.cumsum(
-        [0] + [len(b["loss"]) for b in blocks[:-1]]).tolist()
+        [0] + [len(b["loss"]) for b in blocks[:-1]]
+    ).tolist()
     for key in ("points", "loss", "grad_norm", "lr"):
-        assert sum((b[key] for b in blocks), []) == whole[key]
+        assert [v for b in blocks for v in b[key]] == whole[key]
     assert done == {k: whole[k] for k in ("status", "steps_taken", "message")}
 
 
@@ -184,10 +202,19 @@ def test_stream_stops_computing_when_the_client_goes_away():
 
 
 def test_batch_runs_together_and_equals_single_runs(client):
-    runs = [{"surface": "ravine", "optimizer": o, "params": {"lr": 0.03}, "steps": 150}
-            for o in ("sgd", "momentum", "nesterov", "adam")]
-    runs.append({"surface": "ravine", "optimizer": "sgd", "params": {"lr": 0.03},
-                 "start": [3.0, -1.0], "steps": 150})
+    runs = [
+        {"surface": "ravine", "optimizer": o, "params": {"lr": 0.03}, "steps": 150}
+        for o in ("sgd", "momentum", "nesterov", "adam")
+    ]
+    runs.append(
+        {
+            "surface": "ravine",
+            "optimizer": "sgd",
+            "params": {"lr": 0.03},
+            "start": [3.0, -1.0],
+            "steps": 150,
+        }
+    )
     body = client.post("/api/runs/batch", json={"runs": runs}).json()
     assert len(body["runs"]) == 5
     for req, got in zip(runs, body["runs"], strict=True):
@@ -197,8 +224,9 @@ def test_batch_runs_together_and_equals_single_runs(client):
 
 
 def test_batch_caps(client, app):
-    app.dependency_overrides[get_settings] = lambda: Settings(max_batch_runs=2,
-                                                              max_total_points=500)
+    app.dependency_overrides[get_settings] = lambda: Settings(
+        max_batch_runs=2, max_total_points=500
+    )
     run = {"surface": "quadratic", "optimizer": "sgd", "steps": 100}
     r = client.post("/api/runs/batch", json={"runs": [run] * 3})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "runs"]
@@ -248,8 +276,8 @@ def test_bad_input_names_the_field(client, change, loc, says):
 @pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e999"])
 @pytest.mark.parametrize("field", ["noise", "tol", "params"])
 def test_non_finite_numbers_are_refused(client, raw, field):
-    value = raw if field != "params" else '{"lr": %s}' % raw
-    text = '{"surface": "quadratic", "optimizer": "sgd", "%s": %s}' % (field, value)
+    value = raw if field != "params" else f'{{"lr": {raw}}}'
+    text = f'{{"surface": "quadratic", "optimizer": "sgd", "{field}": {value}}}'
     r = client.post("/api/runs", content=text, headers={"content-type": "application/json"})
     assert r.status_code == 422
     detail = strict_json(r.text)["detail"]
@@ -259,8 +287,19 @@ def test_non_finite_numbers_are_refused(client, raw, field):
 def test_garbage_never_gives_a_500(client):
     rng = np.random.default_rng(0)
     values = [None, True, -1, 0, 1e308, -1e308, "x", [], {}, [1, 2, 3], 2**70, 0.5]
-    fields = ["surface", "optimizer", "params", "schedule", "start", "steps", "noise",
-              "batch_size", "seed", "tol", "bound"]
+    fields = [
+        "surface",
+        "optimizer",
+        "params",
+        "schedule",
+        "start",
+        "steps",
+        "noise",
+        "batch_size",
+        "seed",
+        "tol",
+        "bound",
+    ]
     for _ in range(300):
         body = dict(RUN, steps=50)
         for f in rng.choice(fields, size=2, replace=False):
@@ -273,13 +312,28 @@ def test_garbage_never_gives_a_500(client):
 def test_every_model_in_the_openapi_schema_has_an_example(client):
     schema = client.get("/openapi.json").json()
     models = schema["components"]["schemas"]
-    for name in ("RunRequest", "RunResponse", "BatchRequest", "SurfaceOut", "Grid",
-                 "OptimizerOut", "ScheduleOut", "Health"):
+    for name in (
+        "RunRequest",
+        "RunResponse",
+        "BatchRequest",
+        "SurfaceOut",
+        "Grid",
+        "OptimizerOut",
+        "ScheduleOut",
+        "Health",
+    ):
         assert models[name].get("examples"), name
     paths = schema["paths"]
-    for path in ("/api/health", "/api/surfaces", "/api/surfaces/{surface_id}/grid",
-                 "/api/optimizers", "/api/schedules", "/api/runs", "/api/runs/stream",
-                 "/api/runs/batch"):
+    for path in (
+        "/api/health",
+        "/api/surfaces",
+        "/api/surfaces/{surface_id}/grid",
+        "/api/optimizers",
+        "/api/schedules",
+        "/api/runs",
+        "/api/runs/stream",
+        "/api/runs/batch",
+    ):
         assert path in paths
 
 

@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-
 from gradscape.engine import build_spec, run_batch, run_one, stream_run
 from gradscape.engine.records import Outcome
 from gradscape.errors import InvalidValueError, UnknownIdError
@@ -23,8 +22,9 @@ def test_point_zero_is_the_start_and_arrays_align():
         assert r.points[0].tolist() == [-1.2, 1.7]
         assert len(r.points) == len(r.loss) == len(r.grad_norm) == len(r.lr) == 51
         surface = SURFACES["rosenbrock"]
-        np.testing.assert_allclose(r.loss, surface.value(r.points[:, 0], r.points[:, 1]),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            r.loss, surface.value(r.points[:, 0], r.points[:, 1]), rtol=1e-12
+        )
         gx, gy = surface.grad(r.points[:, 0], r.points[:, 1])
         np.testing.assert_allclose(r.grad_norm, np.hypot(gx, gy), rtol=1e-12)
         assert (r.status, r.steps_taken) == ("completed", 50)
@@ -54,8 +54,7 @@ def test_too_high_a_learning_rate_diverges_at_the_predicted_step(scalar):
 
 @pytest.mark.parametrize("scalar", [True, False])
 def test_overflow_to_infinity_is_divergence_not_nan(scalar):
-    spec = build_spec("rosenbrock", "sgd", {"lr": 0.5}, start=(-1.5, 2.0), steps=100,
-                      bound=1e300)
+    spec = build_spec("rosenbrock", "sgd", {"lr": 0.5}, start=(-1.5, 2.0), steps=100, bound=1e300)
     r = run_batch([spec], scalar=scalar)[0]
     assert r.status == "diverged"
     assert np.all(np.isfinite(r.points)) and np.all(np.isfinite(r.loss))
@@ -107,7 +106,8 @@ def test_a_batch_equals_its_runs_one_by_one():
     ]
     specs += [
         build_spec("rosenbrock", "adam", {"lr": 0.02}, start=(x, y), steps=80)
-        for x in (-1.5, 0.0, 1.5) for y in (-0.5, 2.0)
+        for x in (-1.5, 0.0, 1.5)
+        for y in (-0.5, 2.0)
     ]
     specs += [
         build_spec("quadratic", "sgd", {"lr": lr}, steps=60) for lr in (0.1, 1.0, 1.9, 2.5, 3)
@@ -116,7 +116,10 @@ def test_a_batch_equals_its_runs_one_by_one():
     for spec, got in zip(specs, batch, strict=True):
         alone = run_one(spec)
         assert (got.status, got.steps_taken, got.message) == (
-            alone.status, alone.steps_taken, alone.message)
+            alone.status,
+            alone.steps_taken,
+            alone.message,
+        )
         np.testing.assert_allclose(got.points, alone.points, rtol=1e-13, atol=1e-300)
         np.testing.assert_allclose(got.lr, alone.lr, rtol=0)
     statuses = [r.status for r in batch[-5:]]
@@ -125,8 +128,7 @@ def test_a_batch_equals_its_runs_one_by_one():
 
 
 def test_noise_is_seeded_and_escapes_the_saddle():
-    base = dict(surface="saddle", optimizer="sgd", params={"lr": 0.1}, start=(-2.0, 0.0),
-                steps=200)
+    base = dict(surface="saddle", optimizer="sgd", params={"lr": 0.1}, start=(-2.0, 0.0), steps=200)
     plain = run_one(build_spec(**base))
     assert plain.status == "converged"  # gradient descent walks into the saddle and stops
     assert np.abs(plain.points[-1]).max() < 1e-5
@@ -139,8 +141,12 @@ def test_noise_is_seeded_and_escapes_the_saddle():
 
 
 def test_noise_in_a_batch_equals_noise_alone():
-    specs = [build_spec("saddle", "momentum", {"lr": 0.05}, start=(-2.0, 0.0), steps=90,
-                        noise=0.1, seed=s) for s in (1, 2, 1)]
+    specs = [
+        build_spec(
+            "saddle", "momentum", {"lr": 0.05}, start=(-2.0, 0.0), steps=90, noise=0.1, seed=s
+        )
+        for s in (1, 2, 1)
+    ]
     batch = run_batch(specs, scalar=False)
     for spec, got in zip(specs, batch, strict=True):
         np.testing.assert_allclose(got.points, run_one(spec).points, rtol=1e-13)
@@ -164,8 +170,9 @@ def test_streamed_blocks_concatenate_to_the_whole_run(block, extra):
 
 
 def test_mini_batches_draw_seeded_batches_and_stream_consistently():
-    spec = build_spec("linear_regression", "sgd", {"lr": 0.05}, batch_size=4, steps=120,
-                      seed=9, tol=0)
+    spec = build_spec(
+        "linear_regression", "sgd", {"lr": 0.05}, batch_size=4, steps=120, seed=9, tol=0
+    )
     whole = run_one(spec)
     blocks = [b for b in stream_run(spec, 13) if not isinstance(b, Outcome)]
     np.testing.assert_array_equal(np.concatenate([b.points for b in blocks]), whole.points)
@@ -176,9 +183,9 @@ def test_mini_batches_draw_seeded_batches_and_stream_consistently():
 
 
 def test_bad_specs_name_the_field():
-    with pytest.raises(UnknownIdError, match="valid ids: .*rosenbrock"):
+    with pytest.raises(UnknownIdError, match=r"valid ids: .*rosenbrock"):
         build_spec("rosenbrok", "sgd")
-    with pytest.raises(UnknownIdError, match="valid ids: .*adam"):
+    with pytest.raises(UnknownIdError, match=r"valid ids: .*adam"):
         build_spec("rosenbrock", "adum")
     with pytest.raises(InvalidValueError) as err:
         build_spec("rosenbrock", "sgd", start=(math.nan, 0.0))

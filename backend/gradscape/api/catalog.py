@@ -11,8 +11,14 @@ router = APIRouter(tags=["catalog"])
 
 def param_out(p: HyperParam) -> ParamOut:
     return ParamOut(
-        name=p.name, type=p.type, default=p.default, min=p.min, max=p.max, log=p.log,
-        help=p.help, choices=list(p.choices),
+        name=p.name,
+        type=p.type,
+        default=p.default,
+        min=p.min,
+        max=p.max,
+        log=p.log,
+        help=p.help,
+        choices=list(p.choices),
     )
 
 
@@ -20,7 +26,10 @@ def param_out(p: HyperParam) -> ParamOut:
 def list_optimizers() -> list[OptimizerOut]:
     return [
         OptimizerOut(
-            id=o.id, name=o.name, description=o.description, reference=o.reference,
+            id=o.id,
+            name=o.name,
+            description=o.description,
+            reference=o.reference,
             params=[param_out(p) for p in o.params],
         )
         for o in OPTIMIZERS.values()
@@ -30,7 +39,8 @@ def list_optimizers() -> list[OptimizerOut]:
 @router.get("/schedules", response_model=list[ScheduleOut])
 def list_schedules() -> list[ScheduleOut]:
     return [
-        ScheduleOut(id=s.id, name=s.name, description=s.description,
-                    params=[param_out(p) for p in s.params])
+        ScheduleOut(
+            id=s.id, name=s.name, description=s.description, params=[param_out(p) for p in s.params]
+        )
         for s in SCHEDULES.values()
     ]

@@ -28,9 +28,17 @@ def to_spec(body: RunRequest, settings: Settings, where: str = "") -> RunSpec:
         raise InvalidValueError(f"{where}steps", f"must be <= {settings.max_steps}")
     try:
         return build_spec(
-            surface=body.surface, optimizer=body.optimizer, params=body.params,
-            schedule=body.schedule, start=body.start, steps=body.steps, noise=body.noise,
-            batch_size=body.batch_size, seed=body.seed, tol=body.tol, bound=body.bound,
+            surface=body.surface,
+            optimizer=body.optimizer,
+            params=body.params,
+            schedule=body.schedule,
+            start=body.start,
+            steps=body.steps,
+            noise=body.noise,
+            batch_size=body.batch_size,
+            seed=body.seed,
+            tol=body.tol,
+            bound=body.bound,
         )
     except InvalidValueError as exc:
         raise InvalidValueError(f"{where}{exc.field}", exc.message) from None
@@ -40,16 +48,23 @@ def to_spec(body: RunRequest, settings: Settings, where: str = "") -> RunSpec:
 
 def result_payload(r: RunResult) -> dict:
     return {
-        "points": r.points.tolist(), "loss": r.loss.tolist(),
-        "grad_norm": r.grad_norm.tolist(), "lr": r.lr.tolist(),
-        "status": r.status, "steps_taken": r.steps_taken, "message": r.message,
+        "points": r.points.tolist(),
+        "loss": r.loss.tolist(),
+        "grad_norm": r.grad_norm.tolist(),
+        "lr": r.lr.tolist(),
+        "status": r.status,
+        "steps_taken": r.steps_taken,
+        "message": r.message,
     }
 
 
 def block_payload(rows: Rows) -> dict:
     return {
-        "start": rows.start, "points": rows.points.tolist(), "loss": rows.loss.tolist(),
-        "grad_norm": rows.grad_norm.tolist(), "lr": rows.lr.tolist(),
+        "start": rows.start,
+        "points": rows.points.tolist(),
+        "loss": rows.loss.tolist(),
+        "grad_norm": rows.grad_norm.tolist(),
+        "lr": rows.lr.tolist(),
     }
 
 
@@ -61,9 +76,13 @@ def create_run(body: RunRequest, settings: SettingsDep):
 
 @router.post(
     "/stream",
-    responses={200: {"content": {"text/event-stream": {}},
-                     "description": "`data:` events shaped like RunBlock, then "
-                     "`event: done` shaped like RunDone."}},
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "`data:` events shaped like RunBlock, then "
+            "`event: done` shaped like RunDone.",
+        }
+    },
 )
 def stream_run_events(body: RunRequest, request: Request, settings: SettingsDep):
     """The same run as Server-Sent Events, block by block as it is computed."""
@@ -74,8 +93,14 @@ def stream_run_events(body: RunRequest, request: Request, settings: SettingsDep)
             if isinstance(item, Rows):
                 yield None, block_payload(item)
             else:
-                yield "done", {"status": item.status, "steps_taken": item.steps_taken,
-                               "message": item.message}
+                yield (
+                    "done",
+                    {
+                        "status": item.status,
+                        "steps_taken": item.steps_taken,
+                        "message": item.message,
+                    },
+                )
 
     return event_stream(request, events())
 
@@ -89,8 +114,9 @@ def create_batch(body: BatchRequest, settings: SettingsDep):
     points = sum(s.steps + 1 for s in specs)
     if points > settings.max_total_points:
         raise InvalidValueError(
-            "runs", f"too much work: {points} points in all; the cap is "
-            f"{settings.max_total_points} (fewer runs or fewer steps)"
+            "runs",
+            f"too much work: {points} points in all; the cap is "
+            f"{settings.max_total_points} (fewer runs or fewer steps)",
         )
     return json_response({"runs": [result_payload(r) for r in run_batch(specs)]})
 

@@ -50,9 +50,7 @@ class RunRequest(Strict):
     tol: float = Field(
         1e-6, ge=0.0, description="Stop as converged when the gradient norm is <= tol; 0 never."
     )
-    bound: float = Field(
-        1e6, gt=0.0, le=1e12, description="Diverged when |x| or |y| exceeds this."
-    )
+    bound: float = Field(1e6, gt=0.0, le=1e12, description="Diverged when |x| or |y| exceeds this.")
 
 
 class RunResponse(BaseModel):
@@ -163,8 +161,9 @@ class SurfaceOut(BaseModel):
 
 class Grid(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"x": [-1, 0, 1], "y": [-1, 0, 1],
-                                         "z": [[2, 1, 2], [1, 0, 1], [2, 1, 2]]}]}
+        json_schema_extra={
+            "examples": [{"x": [-1, 0, 1], "y": [-1, 0, 1], "z": [[2, 1, 2], [1, 0, 1], [2, 1, 2]]}]
+        }
     )
 
     x: list[float]
@@ -192,8 +191,17 @@ class OptimizerOut(BaseModel):
                     "name": "SGD",
                     "description": "Plain gradient descent.",
                     "reference": "torch.optim.SGD",
-                    "params": [{"name": "lr", "type": "float", "default": 0.001, "min": 0,
-                                "max": 1000, "log": True, "help": "Learning rate."}],
+                    "params": [
+                        {
+                            "name": "lr",
+                            "type": "float",
+                            "default": 0.001,
+                            "min": 0,
+                            "max": 1000,
+                            "log": True,
+                            "help": "Learning rate.",
+                        }
+                    ],
                 }
             ]
         }
@@ -210,9 +218,22 @@ class ScheduleOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"id": "cosine", "name": "Cosine decay", "description": "Half a cosine.",
-                 "params": [{"name": "min_lr", "type": "float", "default": 0, "min": 0,
-                             "max": 1000, "log": False, "help": "Final rate."}]}
+                {
+                    "id": "cosine",
+                    "name": "Cosine decay",
+                    "description": "Half a cosine.",
+                    "params": [
+                        {
+                            "name": "min_lr",
+                            "type": "float",
+                            "default": 0,
+                            "min": 0,
+                            "max": 1000,
+                            "log": False,
+                            "help": "Final rate.",
+                        }
+                    ],
+                }
             ]
         }
     )
@@ -224,8 +245,9 @@ class ScheduleOut(BaseModel):
 
 
 class Health(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok",
-                                                               "version": "0.1.0"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ok", "version": "0.1.0"}]}
+    )
 
     status: str
     version: str

@@ -19,10 +19,16 @@ MAX_EXTENT = 1e6
 def surface_out(s: Surface) -> SurfaceOut:
     info = s.info
     return SurfaceOut(
-        id=info.id, name=info.name, formula=info.formula, description=info.description,
+        id=info.id,
+        name=info.name,
+        formula=info.formula,
+        description=info.description,
         domain=Domain(x=info.domain[0], y=info.domain[1]),
-        default_start=info.default_start, minima=list(info.minima),
-        saddles=list(info.saddles), convex=info.convex, log_levels=info.log_levels,
+        default_start=info.default_start,
+        minima=list(info.minima),
+        saddles=list(info.saddles),
+        convex=info.convex,
+        log_levels=info.log_levels,
         kind="data" if isinstance(s, DataSurface) else "analytic",
         n_samples=s.n_samples if isinstance(s, DataSurface) else None,
     )
@@ -37,8 +43,16 @@ def _axis(lo: float | None, hi: float | None, default: tuple[float, float], name
     lo = default[0] if lo is None else lo
     hi = default[1] if hi is None else hi
     if not lo < hi:
-        raise HTTPException(422, [{"loc": ["query", f"{name}_min"], "type": "value_error",
-                                   "msg": f"{name}_min must be less than {name}_max"}])
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["query", f"{name}_min"],
+                    "type": "value_error",
+                    "msg": f"{name}_min must be less than {name}_max",
+                }
+            ],
+        )
     return lo, hi
 
 
@@ -61,8 +75,16 @@ def surface_grid(
     except UnknownIdError as exc:
         raise HTTPException(404, str(exc)) from None
     if resolution > settings.max_grid_resolution:
-        raise HTTPException(422, [{"loc": ["query", "resolution"], "type": "value_error",
-                                   "msg": f"must be <= {settings.max_grid_resolution}"}])
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["query", "resolution"],
+                    "type": "value_error",
+                    "msg": f"must be <= {settings.max_grid_resolution}",
+                }
+            ],
+        )
     dx, dy = surface.info.domain
     xs = np.linspace(*_axis(x_min, x_max, dx, "x"), resolution)
     ys = np.linspace(*_axis(y_min, y_max, dy, "y"), resolution)

@@ -36,8 +36,13 @@ class Block:
 
     def rows(self, i: int) -> Rows:
         c, first = self.counts[i], self.first
-        return Rows(first, self.points[:c, i], self.loss[:c, i], self.grad_norm[:c, i],
-                    self.lr_tables[self.lr_row[i], first : first + c])
+        return Rows(
+            first,
+            self.points[:c, i],
+            self.loss[:c, i],
+            self.grad_norm[:c, i],
+            self.lr_tables[self.lr_row[i], first : first + c],
+        )
 
 
 class Outcome:
@@ -86,7 +91,8 @@ def steps(n: int) -> str:
 
 def converged(step: int, gnorm: float, tol: float) -> Outcome:
     return Outcome(
-        "converged", step,
+        "converged",
+        step,
         lambda: f"converged in {steps(step)}: gradient norm {gnorm:.3g} <= tol {tol:g}",
     )
 

@@ -82,8 +82,9 @@ def run_batch(specs: Sequence[RunSpec], scalar: bool = True) -> list[RunResult]:
         group_blocks = blocks[indices[0]]
         for local, i in enumerate(indices):
             o = outcomes[i]
-            results[i] = RunResult(*_joined(group_blocks, local), o.status, o.steps_taken,
-                                   o.message)
+            results[i] = RunResult(
+                *_joined(group_blocks, local), o.status, o.steps_taken, o.message
+            )
     return results  # type: ignore[return-value]
 
 

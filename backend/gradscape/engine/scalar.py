@@ -65,8 +65,15 @@ class ScalarRun:
             self._steps(min(n, self.spec.steps - self.t), xs, ys, losses, gnorms)
         m = len(losses)
         points = np.array([xs, ys]).T.reshape(m, 1, 2)
-        return Block(first, points, np.array(losses).reshape(m, 1),
-                     np.array(gnorms).reshape(m, 1), self.lr_table, _ONLY_RUN, [m])
+        return Block(
+            first,
+            points,
+            np.array(losses).reshape(m, 1),
+            np.array(gnorms).reshape(m, 1),
+            self.lr_table,
+            _ONLY_RUN,
+            [m],
+        )
 
     def _start(self, xs, ys, losses, gnorms) -> None:
         self.started = True
@@ -99,8 +106,9 @@ class ScalarRun:
                 if noise is not None:
                     gx, gy = gx + float(noise[0, j, 0]), gy + float(noise[0, j, 1])
                 if batches is not None:
-                    bx, by = spec.surface.batch_grad(np.array([x]), np.array([y]),
-                                                     batches[0, j][None])
+                    bx, by = spec.surface.batch_grad(
+                        np.array([x]), np.array([y]), batches[0, j][None]
+                    )
                     gx, gy = float(bx[0]), float(by[0])
                 try:
                     nx, sx = update(x, gx, sx, t, lr, hyper, None)

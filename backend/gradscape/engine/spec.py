@@ -72,8 +72,17 @@ def build_spec(
     static = tuple(sorted((k, v) for k, v in hyper.items() if k != "lr"))
     schedule_key = (lr, steps, tuple(sorted((schedule or {"name": "constant"}).items())))
     return RunSpec(
-        surf, opt, hyper, sched, (float(start[0]), float(start[1])), steps,
-        float(noise), batch_size, seed, float(tol), float(bound),
+        surf,
+        opt,
+        hyper,
+        sched,
+        (float(start[0]), float(start[1])),
+        steps,
+        float(noise),
+        batch_size,
+        seed,
+        float(tol),
+        float(bound),
         group=(surf.id, opt.id, static, batch_size),
         schedule_key=schedule_key,
     )

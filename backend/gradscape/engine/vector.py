@@ -138,8 +138,7 @@ class VectorGroup:
         if noise is not None:
             grad = grad + noise[runs, j]
         if batches is not None:
-            gx, gy = self.surface.batch_grad(self.params[:, 0], self.params[:, 1],
-                                             batches[runs, j])
+            gx, gy = self.surface.batch_grad(self.params[:, 0], self.params[:, 1], batches[runs, j])
             grad = np.stack([gx, gy], axis=-1)
         if self.lr_shared:
             lr = float(self.tables[0, k])
@@ -182,12 +181,12 @@ class VectorGroup:
             i = active[local]
             if halted is not None and halted[local]:
                 self.outcomes[i] = Outcome(
-                    self.optimizer.halt_status, self.t - 1,
+                    self.optimizer.halt_status,
+                    self.t - 1,
                     f"stopped at step {self.t}: {self.optimizer.halt_reason}",
                 )
             elif not ok[local]:
-                why = why_diverged(bool(params_ok[local]), float(loss[local]),
-                                   float(self.bound[i]))
+                why = why_diverged(bool(params_ok[local]), float(loss[local]), float(self.bound[i]))
                 self.outcomes[i] = diverged(self.t, self.t - 1, why)
             elif gnorm[local] <= self.tol[i]:
                 self.outcomes[i] = converged(self.t, float(gnorm[local]), self.specs[i].tol)

@@ -14,8 +14,8 @@ from typing import NamedTuple
 from gradscape.elementwise import full_like, sqrt
 from gradscape.optimizers.base import (
     MAXIMIZE,
-    HyperParam,
     Hyper,
+    HyperParam,
     Optimizer,
     eps_param,
     lr_param,
@@ -49,11 +49,17 @@ ADAGRAD = Optimizer(
     "steep directions slow down, and every step shrinks over time.",
     params=(
         lr_param(1e-2),
-        HyperParam("lr_decay", 0.0, "Learning-rate decay: lr / (1 + (t - 1) * lr_decay).",
-                   min=0.0, max=1.0),
+        HyperParam(
+            "lr_decay", 0.0, "Learning-rate decay: lr / (1 + (t - 1) * lr_decay).", min=0.0, max=1.0
+        ),
         weight_decay_param(),
-        HyperParam("initial_accumulator_value", 0.0,
-                   "Starting value of the sum of squared gradients.", min=0.0, max=1e3),
+        HyperParam(
+            "initial_accumulator_value",
+            0.0,
+            "Starting value of the sum of squared gradients.",
+            min=0.0,
+            max=1e3,
+        ),
         eps_param(1e-10),
         MAXIMIZE,
     ),

@@ -16,8 +16,8 @@ from typing import NamedTuple
 from gradscape.elementwise import lerp, maximum, sqrt, zeros_like
 from gradscape.optimizers.base import (
     MAXIMIZE,
-    HyperParam,
     Hyper,
+    HyperParam,
     Optimizer,
     eps_param,
     lr_param,
@@ -74,17 +74,25 @@ def adam_params(lr: float, weight_decay: float, decoupled: bool) -> tuple[HyperP
     return (
         lr_param(lr),
         HyperParam(
-            "beta1", 0.9, "Decay rate of the running mean of gradients (momentum).",
-            min=0.0, max=1.0,
+            "beta1",
+            0.9,
+            "Decay rate of the running mean of gradients (momentum).",
+            min=0.0,
+            max=1.0,
         ),
         HyperParam(
-            "beta2", 0.999, "Decay rate of the running mean of squared gradients.",
-            min=0.0, max=1.0,
+            "beta2",
+            0.999,
+            "Decay rate of the running mean of squared gradients.",
+            min=0.0,
+            max=1.0,
         ),
         eps_param(1e-8),
         weight_decay_param(weight_decay, decoupled),
         HyperParam(
-            "amsgrad", False, "AMSGrad: divide by the largest second moment seen so far.",
+            "amsgrad",
+            False,
+            "AMSGrad: divide by the largest second moment seen so far.",
             "bool",
         ),
         MAXIMIZE,

@@ -125,8 +125,12 @@ def lr_param(default: float) -> HyperParam:
 
 def eps_param(default: float) -> HyperParam:
     return HyperParam(
-        "eps", default, "Added to the denominator for numerical stability.",
-        min=0.0, max=1.0, log=True,
+        "eps",
+        default,
+        "Added to the denominator for numerical stability.",
+        min=0.0,
+        max=1.0,
+        log=True,
     )
 
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from gradscape.elementwise import lerp, sqrt, zeros_like
 from gradscape.optimizers.adam import adam_params, check_betas
-from gradscape.optimizers.base import HyperParam, Hyper, Optimizer
+from gradscape.optimizers.base import Hyper, HyperParam, Optimizer
 
 
 class NAdamState(NamedTuple):
@@ -56,10 +56,19 @@ NADAM = Optimizer(
     description="Adam whose momentum looks one step ahead, as Nesterov momentum does for SGD.",
     params=(
         *adam_params(2e-3, 0.0, decoupled=False)[:5],
-        HyperParam("momentum_decay", 4e-3, "How fast the momentum schedule mu_t warms up.",
-                   min=0.0, max=1.0),
-        HyperParam("decoupled_weight_decay", False,
-                   "Apply weight decay to the weights directly, as AdamW does.", "bool"),
+        HyperParam(
+            "momentum_decay",
+            4e-3,
+            "How fast the momentum schedule mu_t warms up.",
+            min=0.0,
+            max=1.0,
+        ),
+        HyperParam(
+            "decoupled_weight_decay",
+            False,
+            "Apply weight decay to the weights directly, as AdamW does.",
+            "bool",
+        ),
         adam_params(2e-3, 0.0, decoupled=False)[6],
     ),
     init=init,

@@ -15,8 +15,8 @@ from typing import NamedTuple
 from gradscape.elementwise import lerp, sqrt, zeros_like
 from gradscape.optimizers.base import (
     MAXIMIZE,
-    HyperParam,
     Hyper,
+    HyperParam,
     Optimizer,
     eps_param,
     lr_param,
@@ -64,14 +64,24 @@ RMSPROP = Optimizer(
     "forgets the distant past, so the step size does not decay to nothing as in Adagrad.",
     params=(
         lr_param(1e-2),
-        HyperParam("alpha", 0.99, "Smoothing constant of the running mean of squared gradients.",
-                   min=0.0, max=1.0),
+        HyperParam(
+            "alpha",
+            0.99,
+            "Smoothing constant of the running mean of squared gradients.",
+            min=0.0,
+            max=1.0,
+        ),
         eps_param(1e-8),
         weight_decay_param(),
-        HyperParam("momentum", 0.0, "Momentum factor applied to the scaled step.",
-                   min=0.0, max=1.0),
-        HyperParam("centered", False,
-                   "Centered: divide by the gradient's estimated standard deviation.", "bool"),
+        HyperParam(
+            "momentum", 0.0, "Momentum factor applied to the scaled step.", min=0.0, max=1.0
+        ),
+        HyperParam(
+            "centered",
+            False,
+            "Centered: divide by the gradient's estimated standard deviation.",
+            "bool",
+        ),
         MAXIMIZE,
     ),
     init=init,

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from gradscape.optimizers.base import (
     MAXIMIZE,
-    HyperParam,
     Hyper,
+    HyperParam,
     Optimizer,
     lr_param,
     weight_decay_param,
@@ -49,12 +49,18 @@ def _params(momentum: float, nesterov: bool) -> tuple[HyperParam, ...]:
     return (
         lr_param(1e-3),
         HyperParam(
-            "momentum", momentum, "Momentum factor: how much of the last step carries over.",
-            min=0.0, max=1.0,
+            "momentum",
+            momentum,
+            "Momentum factor: how much of the last step carries over.",
+            min=0.0,
+            max=1.0,
         ),
         HyperParam(
-            "dampening", 0.0, "Scales down the new gradient's share of the momentum buffer.",
-            min=0.0, max=1.0,
+            "dampening",
+            0.0,
+            "Scales down the new gradient's share of the momentum buffer.",
+            min=0.0,
+            max=1.0,
         ),
         weight_decay_param(),
         HyperParam("nesterov", nesterov, "Look ahead: Nesterov momentum.", "bool"),
