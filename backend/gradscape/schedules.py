@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from gradscape.errors import InvalidValueError, UnknownIdError
-from gradscape.optimizers.base import HyperParam
+from gradscape.optimizers.base import HyperParam, resolve_options
 
 Schedule = Callable[[np.ndarray], np.ndarray]
 
@@ -139,15 +139,7 @@ def make_schedule(
     if name not in SCHEDULES:
         raise UnknownIdError(f"{where}.name", str(name), list(SCHEDULES))
     kind = SCHEDULES[name]
-    known = {p.name: p for p in kind.params}
-    unknown = sorted(set(spec) - set(known))
-    if unknown:
-        raise InvalidValueError(
-            f"{where}.{unknown[0]}",
-            f"unknown option for the {name} schedule; valid options: {', '.join(known)}",
-        )
-    options = {p.name: p.default for p in kind.params}
-    options.update({k: known[k].validate(v, f"{where}.{k}") for k, v in spec.items()})
+    options = resolve_options(kind.params, spec, where, f"option for the {name} schedule")
     warmup = int(options.pop("warmup_steps"))
     if "min_lr" in options and options["min_lr"] > lr:
         raise InvalidValueError(f"{where}.min_lr", f"must be <= lr ({lr:g})")

@@ -6,7 +6,7 @@ Rules marked ``elementwise`` only combine matching entries of their arrays, so t
 engine may also call them with Python floats, one coordinate at a time.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -61,6 +61,22 @@ class HyperParam:
         return value
 
 
+def resolve_options(
+    params: Sequence[HyperParam], given: Mapping[str, Any], where: str, what: str
+) -> dict[str, Any]:
+    """Defaults overlaid with ``given``, each checked; errors name ``where.<name>``."""
+    known = {p.name: p for p in params}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise InvalidValueError(
+            f"{where}.{unknown[0]}", f"unknown {what}; valid names: {', '.join(known)}"
+        )
+    values = {p.name: p.default for p in params}
+    for name, value in given.items():
+        values[name] = known[name].validate(value, f"{where}.{name}")
+    return values
+
+
 class Problem(Protocol):
     """The objective as seen by second-order and line-search optimizers (arrays (runs, dim))."""
 
@@ -101,16 +117,7 @@ class Optimizer:
 
     def resolve(self, given: Mapping[str, Any], where: str = "params") -> dict[str, Any]:
         """Defaults overlaid with ``given``, each value checked; unknown names are refused."""
-        known = {p.name: p for p in self.params}
-        unknown = sorted(set(given) - set(known))
-        if unknown:
-            raise InvalidValueError(
-                f"{where}.{unknown[0]}",
-                f"unknown hyperparameter for {self.id}; valid names: {', '.join(known)}",
-            )
-        hyper = dict(self.defaults)
-        for name, value in given.items():
-            hyper[name] = known[name].validate(value, f"{where}.{name}")
+        hyper = resolve_options(self.params, given, where, f"hyperparameter for {self.id}")
         if self.check is not None:
             self.check(hyper)
         return hyper
