@@ -1,0 +1,41 @@
+"""GET /api/datasets and /api/datasets/{id}: the toy data sets networks train on."""
+
+from fastapi import APIRouter
+
+from gradscape.api.deps import SettingsDep
+from gradscape.api.network_schemas import DatasetOut, DatasetPoints
+from gradscape.api.responses import json_response
+from gradscape.networks import DATASETS, get_dataset_kind, make_dataset
+
+router = APIRouter(prefix="/datasets", tags=["datasets"])
+
+
+@router.get("", response_model=list[DatasetOut])
+def list_datasets() -> list[dict]:
+    return [kind.info() for kind in DATASETS.values()]
+
+
+@router.get("/{dataset_id}", response_model=DatasetPoints)
+def get_points(
+    dataset_id: str,
+    settings: SettingsDep,
+    samples: int | None = None,
+    noise: float | None = None,
+    seed: int = 0,
+):
+    """The points of one data set, exactly as a network run with the same options sees them."""
+    kind = get_dataset_kind(dataset_id)
+    data = make_dataset(
+        dataset_id, samples, noise, seed, settings.max_network_samples, noise_field="noise"
+    )
+    y = data.y[:, 0] if data.y.ndim == 2 else data.y
+    return json_response(
+        {
+            "id": kind.id,
+            "task": kind.task,
+            "classes": kind.classes,
+            "x": data.x.tolist(),
+            "y": y.tolist(),
+            "n_train": data.n_train,
+        }
+    )
