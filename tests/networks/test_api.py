@@ -43,6 +43,13 @@ def test_list_datasets(client):
     assert body[ids.index("spirals3")]["classes"] == 3
 
 
+def test_options_list_what_a_run_accepts(client):
+    body = client.get("/api/networks/options").json()
+    assert [a["id"] for a in body["activations"]] == ["tanh", "relu", "sigmoid"]
+    assert "adam" in body["optimizers"] and "newton" not in body["optimizers"]
+    assert body["max_resolution"] == Settings().max_landscape_resolution
+
+
 def test_dataset_points_are_seeded(client):
     a = client.get("/api/datasets/circles", params={"samples": 50, "noise": 0.1, "seed": 2})
     assert a.status_code == 200

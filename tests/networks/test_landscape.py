@@ -40,6 +40,8 @@ def test_path_starts_at_init_ends_at_the_centre_and_fits_in_the_grid(result):
     assert result["path_steps"][0] == 0 and result["path_steps"][-1] == 300
     assert len(result["path_steps"]) == len(path)
     land = result["landscape"]
+    assert len(land["path_loss"]) == len(path)
+    assert land["path_loss"][-1] == pytest.approx(result["loss"][-1], rel=1e-12)
     assert np.all(np.abs(path[:, 0]) <= land["x"][-1])
     assert np.all(np.abs(path[:, 1]) <= land["y"][-1])
 

@@ -43,6 +43,17 @@ class DatasetPoints(BaseModel):
     n_train: int = Field(description="The first n_train points train; the rest validate.")
 
 
+class NetworkOptions(BaseModel):
+    activations: list[dict[str, str]] = Field(description="Hidden-layer activations: id, name.")
+    optimizers: list[str] = Field(
+        description="Optimizer ids that apply to networks: the elementwise update rules."
+    )
+    max_params: int
+    max_samples: int
+    max_steps: int
+    max_resolution: int
+
+
 class LandscapeRequest(Strict):
     directions: Literal["pca", "random"] = Field(
         "pca",
@@ -90,6 +101,9 @@ class Landscape(BaseModel):
     directions: str
     explained_variance: list[float] | None = Field(
         description="Share of the trajectory's variance along each PCA direction."
+    )
+    path_loss: list[float | None] = Field(
+        description="The loss in the plane under each point of the projected path."
     )
 
 

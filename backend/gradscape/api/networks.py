@@ -3,11 +3,18 @@
 from fastapi import APIRouter, Request
 
 from gradscape.api.deps import SettingsDep
-from gradscape.api.network_schemas import NetworkRunRequest, NetworkRunResponse
+from gradscape.api.network_schemas import NetworkOptions, NetworkRunRequest, NetworkRunResponse
 from gradscape.api.responses import json_response
 from gradscape.api.sse import event_stream
 from gradscape.config import Settings
-from gradscape.networks import NetworkSpec, build_network_spec, stream_training, train
+from gradscape.networks import (
+    ACTIVATIONS,
+    NetworkSpec,
+    build_network_spec,
+    stream_training,
+    train,
+)
+from gradscape.optimizers import OPTIMIZERS
 
 router = APIRouter(prefix="/networks", tags=["networks"])
 
@@ -15,6 +22,19 @@ router = APIRouter(prefix="/networks", tags=["networks"])
 def to_spec(body: NetworkRunRequest, settings: Settings) -> NetworkSpec:
     fields = body.model_dump()
     return build_network_spec(**fields, settings=settings)
+
+
+@router.get("/options", response_model=NetworkOptions)
+def network_options(settings: SettingsDep) -> NetworkOptions:
+    """What a network run accepts: activations, usable optimizers and the server's caps."""
+    return NetworkOptions(
+        activations=[{"id": a.id, "name": a.name} for a in ACTIVATIONS.values()],
+        optimizers=[o.id for o in OPTIMIZERS.values() if o.elementwise],
+        max_params=settings.max_network_params,
+        max_samples=settings.max_network_samples,
+        max_steps=settings.max_network_steps,
+        max_resolution=settings.max_landscape_resolution,
+    )
 
 
 @router.post("/runs", response_model=NetworkRunResponse)

@@ -358,6 +358,8 @@ class Training:
         ]
         xs, ys = ls.axis(half[0], land.resolution), ls.axis(half[1], land.resolution)
         z = ls.loss_grid(mlp, plane, xs, ys, self.x, self.y)
+        with np.errstate(all="ignore"):  # the loss under the path, for the 3D view
+            path_loss = mlp.value(plane.points(path[:, 0], path[:, 1]), self.x, self.y)
         return {
             "landscape": {
                 "x": xs.tolist(),
@@ -367,6 +369,7 @@ class Training:
                 "explained_variance": None
                 if plane.explained_variance is None
                 else list(plane.explained_variance),
+                "path_loss": json_list(path_loss),
             },
             "path": path.tolist(),
         }
