@@ -105,3 +105,22 @@ export function bindLearningRate(slider, box, spec, onChange) {
     slider.value = String(Math.log10(v));
   };
 }
+
+// One button per preset, numbered from `first`, in the list element `list`.
+export function renderPresetButtons(list, presets, onLoad, first = 0) {
+  list.replaceChildren(
+    ...presets.map((preset, i) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "preset";
+      button.dataset.preset = preset.id;
+      button.title = preset.text;
+      button.innerHTML = `<span class="preset-num">${i + first}</span><span class="preset-title"></span>`;
+      button.querySelector(".preset-title").textContent = preset.title;
+      button.addEventListener("click", () => onLoad(preset.id));
+      li.append(button);
+      return li;
+    }),
+  );
+}

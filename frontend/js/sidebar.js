@@ -1,7 +1,9 @@
 // The left panel's dynamic parts: the run list, the run editor, presets and lessons. Each
 // function redraws one part from the state; user input goes out through the `on` callbacks.
 
-import { bindLearningRate, fillSelect, renderParamControls } from "./controls.js";
+import {
+  bindLearningRate, fillSelect, renderParamControls, renderPresetButtons,
+} from "./controls.js";
 import { LESSONS, lessonHref } from "./lessons.js";
 import { PRESETS } from "./presets.js";
 import {
@@ -12,21 +14,7 @@ import {
 const $ = (id) => document.getElementById(id);
 
 export function renderPresets(onLoad) {
-  $("presets").replaceChildren(
-    ...PRESETS.map((preset, i) => {
-      const li = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "preset";
-      button.dataset.preset = preset.id;
-      button.title = preset.text;
-      button.innerHTML = `<span class="preset-num">${i}</span><span class="preset-title"></span>`;
-      button.querySelector(".preset-title").textContent = preset.title;
-      button.addEventListener("click", () => onLoad(preset.id));
-      li.append(button);
-      return li;
-    }),
-  );
+  renderPresetButtons($("presets"), PRESETS, onLoad, 0);
 }
 
 export function markPreset(presetId) {

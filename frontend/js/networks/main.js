@@ -1,7 +1,9 @@
 // The networks page: reads the form into the state, streams a training run, redraws the plots.
 
 import { ApiError, getJSON, postStream } from "../api.js";
-import { bindLearningRate, fillSelect, renderParamControls } from "../controls.js";
+import {
+  bindLearningRate, fillSelect, renderParamControls, renderPresetButtons,
+} from "../controls.js";
 import {
   accuracyFigure, dataFigure, interpolationFigure, landscapeFigure, lossFigure, sharpnessFigure,
 } from "./figures.js";
@@ -206,19 +208,7 @@ async function train() {
 // ---- presets -------------------------------------------------------------------------------
 
 function renderPresets() {
-  $("presets").replaceChildren(...PRESETS.map((preset, i) => {
-    const li = document.createElement("li");
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "preset";
-    button.dataset.preset = preset.id;
-    button.title = preset.text;
-    button.innerHTML = `<span class="preset-num">${i + 1}</span><span class="preset-title"></span>`;
-    button.querySelector(".preset-title").textContent = preset.title;
-    button.addEventListener("click", () => loadPreset(preset.id));
-    li.append(button);
-    return li;
-  }));
+  renderPresetButtons($("presets"), PRESETS, loadPreset, 1);
 }
 
 async function loadPreset(id) {
