@@ -22,12 +22,14 @@ class Rows:
 class Block:
     """The rows a group of runs recorded in one advance, time-major: row r, run i.
 
+    points[r, :, i] is run i's point at row r (coordinates before runs: contiguous writes).
+
     Run i owns rows 0 .. counts[i] - 1, which are its points first .. first + counts[i] - 1;
     its learning rates are lr_tables[lr_row[i], first : first + counts[i]].
     """
 
     first: int
-    points: np.ndarray  # (rows, runs, 2)
+    points: np.ndarray  # (rows, 2, runs)
     loss: np.ndarray  # (rows, runs)
     grad_norm: np.ndarray  # (rows, runs)
     lr_tables: np.ndarray  # (schedules, steps + 1)
@@ -38,7 +40,7 @@ class Block:
         c, first = self.counts[i], self.first
         return Rows(
             first,
-            self.points[:c, i],
+            self.points[:c, :, i],
             self.loss[:c, i],
             self.grad_norm[:c, i],
             self.lr_tables[self.lr_row[i], first : first + c],

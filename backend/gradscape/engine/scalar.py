@@ -64,7 +64,7 @@ class ScalarRun:
         if not self.outcomes[0].done:
             self._steps(min(n, self.spec.steps - self.t), xs, ys, losses, gnorms)
         m = len(losses)
-        points = np.array([xs, ys]).T.reshape(m, 1, 2)
+        points = np.array([xs, ys]).T.reshape(m, 2, 1)
         return Block(
             first,
             points,

@@ -46,7 +46,7 @@ def take_runs(state: Any, keep: np.ndarray) -> Any:
     if isinstance(state, tuple) and hasattr(state, "_fields"):
         return type(state)(*(take_runs(v, keep) for v in state))
     if isinstance(state, np.ndarray) and state.ndim >= 1 and state.shape[0] == len(keep):
-        return state[keep]
+        return np.asfortranarray(state[keep]) if state.ndim == 2 else state[keep]
     if isinstance(state, list) and len(state) == len(keep):
         return [v for v, k in zip(state, keep, strict=True) if k]
     return state
@@ -72,7 +72,9 @@ class VectorGroup:
         self.fast_bound = float(self.bound.min())
         self.fast_tol = float(self.tol.max())
         self.fast_steps = int(self.max_steps.min())
-        self.params = np.array([s.start for s in specs], dtype=float)
+        # Column-major (runs, 2): each coordinate is one contiguous vector, so the surfaces'
+        # x and y are contiguous, and elementwise rules keep that layout for what they return.
+        self.params = np.asfortranarray([s.start for s in specs], dtype=float)
         self.state = self.optimizer.init(self.params, self.hyper)
         self.active = np.arange(len(specs))  # indices (into specs) of runs still going
         self.t = 0  # steps taken by the active runs
@@ -105,15 +107,15 @@ class VectorGroup:
     def advance(self, n: int) -> Block:
         """Take up to n more steps; return the rows every run recorded."""
         total = len(self.specs)
-        # Time-major buffers: each step writes one contiguous row.
-        points = np.empty((n + 1, total, 2))
+        # Time-major buffers: each step writes contiguous rows; points as (row, coordinate, run).
+        points = np.empty((n + 1, 2, total))
         loss = np.empty((n + 1, total))
         gnorm = np.empty((n + 1, total))
         counts = np.full(total, -1)  # rows per finished run; -1 while it goes on
         first, row = self.t + 1, 0
         if not self.started:
             first, row = 0, 1
-            points[0], loss[0], gnorm[0] = self.params, self.loss, self.gnorm
+            points[0], loss[0], gnorm[0] = self.params.T, self.loss, self.gnorm
             start_rows = self._start()
             counts[self.ended] = start_rows[self.ended]
         left = int(self.max_steps[self.active].max()) - self.t if len(self.active) else 0
@@ -149,7 +151,7 @@ class VectorGroup:
         )
         new_loss, new_grad, new_gnorm = self.problem.value_grad(new_params)
         self.t = k + 1
-        points[runs] = new_params
+        points[:, runs] = new_params.T
         loss[runs] = new_loss
         gnorm[runs] = new_gnorm
         self.params, self.grad, self.loss, self.gnorm = new_params, new_grad, new_loss, new_gnorm
@@ -199,8 +201,8 @@ class VectorGroup:
         if keep.all():
             return
         self.active = self.active[keep]
-        self.params = self.params[keep]
-        self.grad = self.grad[keep]
+        self.params = np.asfortranarray(self.params[keep])
+        self.grad = np.asfortranarray(self.grad[keep])
         self.loss = self.loss[keep]
         self.gnorm = self.gnorm[keep]
         self.state = take_runs(self.state, keep)
