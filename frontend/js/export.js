@@ -1,5 +1,5 @@
 // Export the current runs as CSV or JSON, and the plot as PNG. Builders are pure; `download`
-// is the only part that touches the page.
+// is the only part that touches the page. `toCSV` and `download` serve both pages.
 
 const COLUMNS = ["run", "optimizer", "label", "step", "x", "y", "loss", "grad_norm", "lr"];
 
@@ -9,17 +9,22 @@ function csvCell(v) {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+// A header line and one line per row; null and undefined cells are left empty.
+export function toCSV(columns, rows) {
+  return `${[columns, ...rows].map((row) => row.map(csvCell).join(",")).join("\n")}\n`;
+}
+
 // One row per recorded point of every run.
 export function runsToCSV(runs, results, labels) {
-  const rows = [COLUMNS.join(",")];
+  const rows = [];
   runs.forEach((run, i) => {
     const r = results[run.uid];
     if (!r) return;
     r.points.forEach((p, k) => {
-      rows.push([i + 1, run.optimizer, labels[run.uid], k, p[0], p[1], r.loss[k], r.grad_norm[k], r.lr[k]].map(csvCell).join(","));
+      rows.push([i + 1, run.optimizer, labels[run.uid], k, p[0], p[1], r.loss[k], r.grad_norm[k], r.lr[k]]);
     });
   });
-  return `${rows.join("\n")}\n`;
+  return toCSV(COLUMNS, rows);
 }
 
 // Each run's request (exactly what was sent to the API) beside its result.

@@ -15,7 +15,8 @@ import {
 import {
   describeFrame, markPreset, renderEditor, renderLessons, renderPresets, renderProblem, renderRunList,
 } from "./sidebar.js";
-import { decodeState, encodeState, presetFromHash } from "./url-state.js";
+import { copyLink, presetFromHash } from "./link.js";
+import { decodeState, encodeState } from "./url-state.js";
 
 const $ = (id) => document.getElementById(id);
 const PLOT_CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
@@ -248,7 +249,7 @@ function bindControls() {
   document.addEventListener("keydown", onKey);
 
   $("plot").addEventListener("click", onPlotClick);
-  $("copy-link").addEventListener("click", copyLink);
+  $("copy-link").addEventListener("click", () => copyLink($("copy-link")));
   $("export-csv").addEventListener("click", () => exportRuns("csv"));
   $("export-json").addEventListener("click", () => exportRuns("json"));
   $("export-png").addEventListener("click", () => {
@@ -280,16 +281,6 @@ function onPlotClick(e) {
   const [x0, x1] = layout.xaxis.range;
   const [y0, y1] = layout.yaxis.range;
   setStart(x0 + fx * (x1 - x0), y1 - fy * (y1 - y0));
-}
-
-async function copyLink() {
-  try {
-    await navigator.clipboard.writeText(location.href);
-    $("copy-link").textContent = "Link copied";
-  } catch {
-    $("copy-link").textContent = "Copy the address bar";
-  }
-  setTimeout(() => { $("copy-link").textContent = "Copy link"; }, 1800);
 }
 
 function exportRuns(kind) {

@@ -1,13 +1,8 @@
-// The state <-> URL hash. A link holds compact JSON: settings that equal their defaults are
-// left out, so links stay short and keep working when a default changes.
+// The optimizer page's state <-> URL hash. A link holds compact JSON (link.js): settings that
+// equal their defaults are left out, so links stay short and keep working when a default changes.
 
+import { changed, hashFor, readHash } from "./link.js";
 import { defaults, makeRun, optimizerInfo, scheduleInfo, state } from "./state.js";
-
-const KEY = "s";
-
-function changed(values, specDefaults) {
-  return Object.fromEntries(Object.entries(values).filter(([k, v]) => specDefaults[k] !== v));
-}
 
 export function encodeState(s = state) {
   const compact = {
@@ -32,20 +27,13 @@ export function encodeState(s = state) {
   if (s.view3d) compact.view3d = 1;
   if (s.selected) compact.selected = s.selected;
   if (s.preset) compact.preset = s.preset;
-  return `${KEY}=${encodeURIComponent(JSON.stringify(compact))}`;
+  return hashFor(compact);
 }
 
 // Parse a hash ("#s=..." ) into a full state, or null when it holds no state.
 export function decodeState(hash) {
-  const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const raw = params.get(KEY);
-  if (!raw) return null;
-  let c;
-  try {
-    c = JSON.parse(raw);
-  } catch {
-    return null;
-  }
+  const c = readHash(hash);
+  if (!c) return null;
   const runs = (c.runs || []).map((r, i) =>
     makeRun(
       {
@@ -72,7 +60,3 @@ export function decodeState(hash) {
   };
 }
 
-// The preset a link asks for with "#preset=<id>", if any.
-export function presetFromHash(hash) {
-  return new URLSearchParams(hash.replace(/^#/, "")).get("preset");
-}

@@ -13,16 +13,24 @@ const steps = (values, start = 0) => values.map((_, i) => start + i);
 function baseLayout(extra = {}) {
   return {
     font: FONT,
-    margin: { l: 52, r: 16, t: 10, b: 40 },
+    margin: { l: 52, r: 16, t: 30, b: 40 },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "#fff",
     showlegend: true,
-    legend: { orientation: "h", y: 1.12, x: 0 },
+    legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" }, // in the top margin, clear of the data
     ...extra,
   };
 }
 
 const axis = (title, extra = {}) => ({ title: { text: title }, gridcolor: GRID, zeroline: false, ...extra });
+
+// A log axis labelled only at powers of ten when the values span a decade or more (Plotly's
+// default also labels the 2s and 5s, which crowds a short chart).
+function logAxis(title, values) {
+  const positive = values.filter((v) => isNum(v) && v > 0);
+  const decades = positive.length ? Math.log10(Math.max(...positive) / Math.min(...positive)) : 0;
+  return axis(title, { type: "log", ...(decades >= 1 ? { dtick: 1 } : {}) });
+}
 
 // The data set as a scatter over the live decision boundary (or the fitted curve for sine).
 export function dataFigure({ points, boundary, task, classes }) {
@@ -71,7 +79,10 @@ export function dataFigure({ points, boundary, task, classes }) {
   }
   return {
     data,
-    layout: baseLayout({ xaxis: axis("x₁"), yaxis: axis("x₂", { scaleanchor: "x" }) }),
+    layout: baseLayout({
+      // Equal scales; the plot area shrinks to the data rather than padding it with empty range.
+      xaxis: axis("x₁", { constrain: "domain" }), yaxis: axis("x₂", { scaleanchor: "x", constrain: "domain", constraintoward: "top" }),
+    }),
   };
 }
 
@@ -82,7 +93,10 @@ export function lossFigure(result) {
       { type: "scatter", mode: "lines", name: "train", x: steps(result.loss), y: result.loss, line: { color: TRAIN } },
       { type: "scatter", mode: "lines", name: "validation", x: steps(result.val_loss), y: result.val_loss, line: { color: VALID } },
     ],
-    layout: baseLayout({ xaxis: axis("step"), yaxis: axis("loss", { type: positive ? "log" : "linear" }) }),
+    layout: baseLayout({
+      xaxis: axis("step"),
+      yaxis: positive ? logAxis("loss", [...result.loss, ...result.val_loss]) : axis("loss"),
+    }),
   };
 }
 
@@ -118,7 +132,10 @@ export function sharpnessFigure(result) {
         y: result.sharpness.map((s) => s.value), line: { color: TRAIN }, marker: { size: 4 },
       },
     ],
-    layout: baseLayout({ xaxis: axis("step"), yaxis: axis("λmax of the Hessian", { type: "log" }) }),
+    layout: baseLayout({
+      xaxis: axis("step"),
+      yaxis: logAxis("λmax of the Hessian", [...result.sharpness.map((s) => s.value), ...result.lr.map((lr) => 2 / lr)]),
+    }),
   };
 }
 
@@ -134,16 +151,22 @@ export function interpolationFigure(result) {
       },
     ]
     : [];
-  return { data, layout: baseLayout({ xaxis: axis("α: (1 − α) θ₀ + α θ*"), yaxis: axis("training loss", { type: "log" }) }) };
+  return { data, layout: baseLayout({ xaxis: axis("α: (1 − α) θ₀ + α θ*"), yaxis: logAxis("training loss", interp?.loss || []) }) };
 }
 
-function axisTitles(land) {
+// Short titles for the 3D scene, where long ones run off the square plot or into each other.
+function axisTitles(land, short) {
   if (land.directions === "pca") {
     const pct = (v) => `${(100 * v).toFixed(1)}%`;
-    return [`PC1 (${pct(land.explained_variance[0])} of variance)`, `PC2 (${pct(land.explained_variance[1])})`];
+    const [v1, v2] = land.explained_variance.map(pct);
+    return short ? [`PC1 · ${v1}`, `PC2 · ${v2}`] : [`PC1 (${v1} of variance)`, `PC2 (${v2})`];
   }
-  return ["direction 1 (filter-normalised)", "direction 2"];
+  return short ? ["dir 1", "dir 2"] : ["direction 1 (filter-normalised)", "direction 2"];
 }
+
+const sceneAxis = (title) => ({
+  title: { text: title, font: { size: 11 } }, tickfont: { size: 10 }, nticks: 5, gridcolor: GRID,
+});
 
 const log10 = (v) => (isNum(v) && v > 0 ? Math.log10(v) : null);
 
@@ -155,19 +178,27 @@ export function landscapeFigure(result, view3d) {
   }
   const z = land.z.map((row) => row.map(log10));
   const path = result.path || [];
-  const [tx, ty] = axisTitles(land);
+  const [tx, ty] = axisTitles(land, view3d);
   if (view3d) {
     return {
       data: [
-        { type: "surface", x: land.x, y: land.y, z, colorscale: LANDSCAPE_SCALE, showscale: false, opacity: 0.92, name: "log10 loss" },
+        // The legend, not a z-axis title, says what z is: that title runs off a narrow plot.
+        {
+          type: "surface", x: land.x, y: land.y, z, colorscale: LANDSCAPE_SCALE, showscale: false, opacity: 0.92,
+          name: "surface: z = log10 loss", showlegend: true,
+        },
         {
           type: "scatter3d", mode: "lines+markers", name: "path", x: path.map((p) => p[0]), y: path.map((p) => p[1]),
           z: land.path_loss.map(log10), line: { color: "#ff5a36", width: 5 }, marker: { size: 2, color: "#ff5a36" },
         },
       ],
       layout: baseLayout({
-        margin: { l: 0, r: 0, t: 0, b: 0 },
-        scene: { xaxis: { title: { text: tx } }, yaxis: { title: { text: ty } }, zaxis: { title: { text: "log10 loss" } } },
+        margin: { l: 0, r: 0, t: 24, b: 0 },
+        scene: {
+          xaxis: sceneAxis(tx), yaxis: sceneAxis(ty), zaxis: sceneAxis(""),
+          aspectmode: "cube",
+          camera: { eye: { x: 1.6, y: 1.6, z: 0.95 }, center: { x: 0, y: 0, z: -0.1 } }, // farther out and lower than the default, so the tick labels fit
+        },
       }),
     };
   }

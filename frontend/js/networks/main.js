@@ -1,16 +1,21 @@
-// The networks page: reads the form into the state, streams a training run, redraws the plots.
+// The networks page: reads the form into the state (and the state into the URL), streams a
+// training run, redraws the plots, exports the run.
 
 import { ApiError, getJSON, postStream } from "../api.js";
 import {
   bindLearningRate, fillSelect, renderParamControls, renderPresetButtons,
 } from "../controls.js";
+import { download } from "../export.js";
+import { copyLink, presetFromHash } from "../link.js";
+import { curvesToCSV, runToJSON } from "./export.js";
 import {
   accuracyFigure, dataFigure, interpolationFigure, landscapeFigure, lossFigure, sharpnessFigure,
 } from "./figures.js";
 import { PRESETS, presetById } from "./presets.js";
 import {
-  addBlock, byId, catalog, defaults, emptyResult, networkRequest, parseHidden, state,
+  addBlock, byId, catalog, DEFAULTS, defaults, emptyResult, networkRequest, parseHidden, state,
 } from "./state.js";
+import { decodeState, encodeState } from "./url-state.js";
 
 const $ = (id) => document.getElementById(id);
 const CONFIG = { responsive: true, displaylogo: false };
@@ -87,6 +92,7 @@ function renderForm() {
   $("seed").value = state.seed;
   $("directions").value = state.landscape.directions;
   $("resolution").value = state.landscape.resolution;
+  $("view-3d").checked = state.view3d;
   renderOptimizer();
   renderSchedule();
 }
@@ -148,8 +154,11 @@ function bindForm() {
   });
   $("view-3d").addEventListener("change", () => {
     state.view3d = $("view-3d").checked;
+    saveToURL();
     drawViews();
   });
+  // Every control's own listener has updated the state by the time the event bubbles here.
+  for (const type of ["input", "change"]) $("network-form").addEventListener(type, saveToURL);
   $("network-form").addEventListener("submit", (event) => {
     event.preventDefault();
     train();
@@ -166,6 +175,7 @@ async function loadPoints() {
     });
     state.result = null;
     drawAll();
+    markExportable();
   } catch (err) {
     if (err instanceof ApiError) setStatus(err.message, true);
     else throw err;
@@ -179,12 +189,11 @@ async function train() {
   $("train").disabled = true;
   $("stop").disabled = false;
   setStatus("Training…");
-  state.result = emptyResult();
-  const result = state.result;
+  const result = emptyResult(structuredClone(networkRequest()), location.href);
   try {
     await loadPoints();
     state.result = result;
-    const done = await postStream("/api/networks/runs/stream", networkRequest(), (block) => {
+    const done = await postStream("/api/networks/runs/stream", result.request, (block) => {
       addBlock(result, block);
       const last = result.loss.length - 1;
       setStatus(`Training… step ${last} of ${state.steps}, loss ${result.loss[last].toPrecision(4)}`);
@@ -193,6 +202,7 @@ async function train() {
     }, { signal: controller.signal });
     Object.assign(result, done);
     drawAll();
+    markExportable();
     setStatus(done.message, done.status === "diverged");
   } catch (err) {
     if (err.name === "AbortError") setStatus("Stopped.");
@@ -211,20 +221,75 @@ function renderPresets() {
   renderPresetButtons($("presets"), PRESETS, loadPreset, 1);
 }
 
+function showPreset(id) {
+  const preset = presetById(id);
+  for (const b of document.querySelectorAll("#presets .preset")) {
+    b.setAttribute("aria-pressed", String(b.dataset.preset === id));
+  }
+  $("lesson-note").hidden = !preset;
+  $("lesson-title").textContent = preset?.title || "";
+  $("lesson-text").textContent = preset?.text || "";
+}
+
 async function loadPreset(id) {
   const preset = presetById(id);
   const opt = byId(catalog.optimizers, preset.settings.optimizer);
   Object.assign(state, { schedule: { name: "constant" }, seed: 0 }, preset.settings);
   state.params = { ...defaults(opt.params), ...preset.settings.params };
   state.preset = id;
-  for (const b of document.querySelectorAll("#presets .preset")) {
-    b.setAttribute("aria-pressed", String(b.dataset.preset === id));
-  }
-  $("lesson-note").hidden = false;
-  $("lesson-title").textContent = preset.title;
-  $("lesson-text").textContent = preset.text;
+  showPreset(id);
   renderForm();
+  saveToURL();
   await train();
+}
+
+// ---- the URL and the header: links and exports --------------------------------------------
+
+function saveToURL() {
+  history.replaceState(null, "", `#${encodeState(state)}`);
+}
+
+// A link's view: "#preset=<id>" loads that preset, "#s=..." every setting; either one trains
+// (a seed makes the run deterministic). False when the hash holds neither.
+function restoreFromHash() {
+  const presetId = presetFromHash(location.hash);
+  if (presetById(presetId)) {
+    loadPreset(presetId);
+    return true;
+  }
+  const saved = decodeState(location.hash, DEFAULTS);
+  if (!saved) return false;
+  Object.assign(state, saved);
+  showPreset(state.preset);
+  renderForm();
+  train();
+  return true;
+}
+
+// JSON and CSV need a finished run (completed or diverged), not one stopped half-way.
+function markExportable() {
+  const finished = Boolean(state.result && state.result.status !== "running");
+  for (const id of ["export-json", "export-csv", "export-landscape"]) $(id).disabled = !finished;
+}
+
+function exportRun(kind) {
+  const name = `gradscape-${state.dataset}`;
+  if (kind === "json") download(runToJSON(state.result), `${name}-run.json`, "application/json");
+  if (kind === "csv") download(curvesToCSV(state.result), `${name}-curves.csv`, "text/csv");
+  if (kind === "boundary" || kind === "landscape") {
+    const plot = $(kind === "boundary" ? "data-plot" : "landscape-plot");
+    window.Plotly.downloadImage(plot, { format: "png", width: 1000, height: 1000, filename: `${name}-${kind}` });
+  }
+  $("export-menu").open = false;
+}
+
+function bindHeader() {
+  $("copy-link").addEventListener("click", () => copyLink($("copy-link")));
+  $("export-json").addEventListener("click", () => exportRun("json"));
+  $("export-csv").addEventListener("click", () => exportRun("csv"));
+  $("export-boundary").addEventListener("click", () => exportRun("boundary"));
+  $("export-landscape").addEventListener("click", () => exportRun("landscape"));
+  window.addEventListener("hashchange", restoreFromHash);
 }
 
 // ---- start -----------------------------------------------------------------------------------
@@ -238,6 +303,7 @@ async function start() {
   // Only the optimizers that apply to networks (not Newton's method, say) are offered.
   catalog.optimizers = optimizers.filter((o) => options.optimizers.includes(o.id));
   catalog.schedules = schedules;
+  catalog.activations = options.activations;
   fillSelect($("dataset"), datasets, state.dataset);
   fillSelect($("activation"), options.activations, state.activation);
   $("samples").max = options.max_samples;
@@ -247,10 +313,14 @@ async function start() {
   fillSelect($("schedule"), schedules, state.schedule.name);
   state.params = { ...defaults(byId(optimizers, state.optimizer).params), ...state.params };
   bindForm();
+  bindHeader();
   renderPresets();
-  renderForm();
-  await loadPoints();
-  document.body.dataset.idle = "true";
+  markExportable();
+  if (!restoreFromHash()) {
+    renderForm();
+    await loadPoints();
+    document.body.dataset.idle = "true";
+  }
   document.body.dataset.ready = "true";
 }
 

@@ -1,6 +1,7 @@
 // The networks page's one state object, and the request it turns into.
 
-export const state = {
+// The settings a fresh page starts from; a link (url-state.js) overrides them.
+export const DEFAULTS = Object.freeze({
   dataset: "moons",
   samples: 200,
   data_noise: 0.1,
@@ -14,12 +15,16 @@ export const state = {
   seed: 0,
   landscape: { directions: "pca", resolution: 41 },
   view3d: false,
-  preset: null,
+  preset: null, // the preset last loaded, whose lesson note is shown
+});
+
+export const state = {
+  ...structuredClone(DEFAULTS),
   points: null, // the data set's points, from GET /api/datasets/{id}
   result: null, // the run so far: curves from the stream blocks, views from `done`
 };
 
-export const catalog = { datasets: [], optimizers: [], schedules: [] };
+export const catalog = { datasets: [], optimizers: [], schedules: [], activations: [] };
 export const byId = (list, id) => list.find((item) => item.id === id);
 
 export function defaults(specs) {
@@ -43,19 +48,26 @@ export function networkRequest(s = state) {
   };
 }
 
-export function emptyResult() {
+// `request` is the body that was sent and `link` the page's address then, kept with the run
+// they produced for the JSON export.
+export function emptyResult(request = null, link = null) {
   return {
+    request,
+    link,
     loss: [], val_loss: [], accuracy: [], val_accuracy: [], lr: [], sharpness: [],
     boundary: null, landscape: null, path: null, interpolation: null, status: "running",
     message: "",
   };
 }
 
-// Fold one stream block into the result; blocks arrive in order and never overlap.
+// Fold one stream block into the result; blocks arrive in order and never overlap. Accuracy
+// stays null for regression, as in the whole-run answer.
 export function addBlock(result, block) {
   for (const key of ["loss", "val_loss", "lr", "sharpness"]) result[key].push(...block[key]);
-  if (block.accuracy) result.accuracy.push(...block.accuracy);
-  if (block.val_accuracy) result.val_accuracy.push(...block.val_accuracy);
+  for (const key of ["accuracy", "val_accuracy"]) {
+    if (block[key] && result[key]) result[key].push(...block[key]);
+    else if (!block[key]) result[key] = null;
+  }
   result.boundary = block.boundary;
   return result;
 }
