@@ -74,13 +74,25 @@ RUNNING = Outcome()
 
 @dataclass(slots=True)
 class RunResult:
+    """A finished run: its whole trajectory and how it ended."""
+
     points: np.ndarray
     loss: np.ndarray
     grad_norm: np.ndarray
     lr: np.ndarray
-    status: str
-    steps_taken: int
-    message: str
+    outcome: Outcome
+
+    @property
+    def status(self) -> str:
+        return self.outcome.status
+
+    @property
+    def steps_taken(self) -> int:
+        return self.outcome.steps_taken
+
+    @property
+    def message(self) -> str:
+        return self.outcome.message
 
 
 def diverged(step: int, steps_taken: int, why: str) -> Outcome:

@@ -81,10 +81,7 @@ def run_batch(specs: Sequence[RunSpec], scalar: bool = True) -> list[RunResult]:
     for indices, _ in sim.groups:
         group_blocks = blocks[indices[0]]
         for local, i in enumerate(indices):
-            o = outcomes[i]
-            results[i] = RunResult(
-                *_joined(group_blocks, local), o.status, o.steps_taken, o.message
-            )
+            results[i] = RunResult(*_joined(group_blocks, local), outcomes[i])
     return results  # type: ignore[return-value]
 
 
