@@ -344,3 +344,20 @@ def test_the_site_and_plotly_are_served_locally(client):
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert b"plotly" in js.content[:2000].lower() and len(js.content) > 1_000_000
     assert client.head("/vendor/plotly.min.js").status_code == 200
+
+
+def test_every_example_is_valid_for_its_model():
+    from pydantic import BaseModel
+
+    from gradscape.api import network_schemas, schemas
+
+    checked = 0
+    for module in (schemas, network_schemas):
+        for model in vars(module).values():
+            if not (isinstance(model, type) and issubclass(model, BaseModel)):
+                continue
+            extra = model.model_config.get("json_schema_extra") or {}
+            for example in extra.get("examples", []):
+                model.model_validate(example)
+                checked += 1
+    assert checked >= 15

@@ -23,6 +23,24 @@ NETWORK_RUN_EXAMPLE = {
 
 
 class DatasetOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "moons",
+                    "name": "Moons",
+                    "description": "Two interleaved half circles.",
+                    "task": "binary",
+                    "classes": 2,
+                    "input_dim": 2,
+                    "default_samples": 200,
+                    "default_noise": 0.1,
+                    "loss": "bce",
+                }
+            ]
+        }
+    )
+
     id: str
     name: str
     description: str
@@ -35,6 +53,21 @@ class DatasetOut(BaseModel):
 
 
 class DatasetPoints(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "moons",
+                    "task": "binary",
+                    "classes": 2,
+                    "x": [[0.1, 0.9], [1.2, -0.4]],
+                    "y": [0, 1],
+                    "n_train": 1,
+                }
+            ]
+        }
+    )
+
     id: str
     task: str
     classes: int
@@ -44,6 +77,21 @@ class DatasetPoints(BaseModel):
 
 
 class NetworkOptions(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "activations": [{"id": "tanh", "name": "tanh"}],
+                    "optimizers": ["sgd", "adam"],
+                    "max_params": 20000,
+                    "max_samples": 5000,
+                    "max_steps": 20000,
+                    "max_resolution": 101,
+                }
+            ]
+        }
+    )
+
     activations: list[dict[str, str]] = Field(description="Hidden-layer activations: id, name.")
     optimizers: list[str] = Field(
         description="Optimizer ids that apply to networks: the elementwise update rules."
@@ -55,6 +103,10 @@ class NetworkOptions(BaseModel):
 
 
 class LandscapeRequest(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"directions": "pca", "resolution": 41}]}
+    )
+
     directions: Literal["pca", "random"] = Field(
         "pca",
         description="pca: the trajectory's principal components; random: "
@@ -90,11 +142,28 @@ class NetworkRunRequest(Strict):
 
 
 class SharpnessPoint(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"step": 100, "value": 3.7}]})
+
     step: int
     value: float
 
 
 class Landscape(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "x": [-1, 0, 1],
+                    "y": [-1, 0, 1],
+                    "z": [[0.9, 0.5, 0.8], [0.4, 0.1, 0.5], [0.7, 0.6, 0.9]],
+                    "directions": "pca",
+                    "explained_variance": [0.92, 0.05],
+                    "path_loss": [0.69, 0.1],
+                }
+            ]
+        }
+    )
+
     x: list[float]
     y: list[float]
     z: list[list[float | None]] = Field(description="z[i][j] = loss at (x[j], y[i]).")
@@ -108,6 +177,12 @@ class Landscape(BaseModel):
 
 
 class Interpolation(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"alpha": [-0.5, 0, 0.5, 1, 1.5], "loss": [0.9, 0.69, 0.4, 0.1, 0.3]}]
+        }
+    )
+
     alpha: list[float]
     loss: list[float | None]
 
@@ -142,6 +217,29 @@ class NetworkRunDone(BaseModel):
 
 
 class NetworkRunResponse(NetworkRunDone):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "loss": [0.69, 0.1],
+                    "val_loss": [0.7, 0.12],
+                    "accuracy": [0.5, 0.97],
+                    "val_accuracy": [0.48, 0.95],
+                    "lr": [0.01, 0.01],
+                    "sharpness": [{"step": 0, "value": 1.2}],
+                    "landscape": None,
+                    "path": None,
+                    "path_steps": None,
+                    "interpolation": {"alpha": [0, 1], "loss": [0.69, 0.1]},
+                    "boundary": {},
+                    "status": "completed",
+                    "steps_taken": 1,
+                    "message": "completed 1 step; final loss 0.1",
+                }
+            ]
+        }
+    )
+
     loss: list[float] = Field(description="Full training loss at each point; 0 = init.")
     val_loss: list[float]
     accuracy: list[float] | None = Field(description="null for regression data sets.")

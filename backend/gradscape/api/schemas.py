@@ -115,10 +115,18 @@ class BatchRequest(Strict):
 
 
 class BatchResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"runs": RunResponse.model_config["json_schema_extra"]["examples"]}]
+        }
+    )
+
     runs: list[RunResponse]
 
 
 class Domain(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"x": [-2, 2], "y": [-1, 3]}]})
+
     x: tuple[float, float]
     y: tuple[float, float]
 
@@ -172,6 +180,23 @@ class Grid(BaseModel):
 
 
 class ParamOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "beta1",
+                    "type": "float",
+                    "default": 0.9,
+                    "min": 0,
+                    "max": 1,
+                    "log": False,
+                    "help": "Decay rate of the running mean of gradients.",
+                    "choices": [],
+                }
+            ]
+        }
+    )
+
     name: str
     type: str
     default: float | int | bool | str
