@@ -153,7 +153,7 @@ export function contourFigure({ surface, grid, runs, results, labels, frame, sta
         orientation: "h", x: 0, y: -0.09, xanchor: "left", yanchor: "top",
         font: { size: 12.5 }, itemclick: "toggle", itemdoubleclick: "toggleothers",
       },
-      hovermode: "closest", dragmode: "zoom", uirevision: surface.id,
+      hovermode: "closest", dragmode: "zoom", uirevision: `contour:${surface.id}`,
     },
   };
 }
@@ -208,7 +208,7 @@ export function surfaceFigure({ surface, grid, runs, results, labels, frame }) {
         camera: { eye: { x: -1.4, y: -1.5, z: 1.1 } },
       },
       legend: { orientation: "h", x: 0, y: 1, bgcolor: "rgba(255,255,255,0.85)" },
-      uirevision: surface.id,
+      uirevision: `surface3d:${surface.id}`,
     },
   };
 }

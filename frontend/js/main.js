@@ -63,12 +63,19 @@ function labels(joint = $("plot").clientWidth < 560 ? "<br>   " : " — ") {
   );
 }
 
+// Plotly.react can keep a previous surface's axis range (seen after a 3D <-> 2D switch, with
+// the equal-aspect axes): a new surface or view starts from a fresh plot instead.
+let drawnView = null;
+
 function draw(withSidebar) {
   const surface = surfaceInfo();
   const grid = grids.get(state.surface);
   const input = { surface, grid, runs: state.runs, results: runner.results, labels: labels(), frame: player.frame(), start: startPoint() };
   if (surface && grid && window.Plotly) {
     const fig = state.view3d ? surfaceFigure(input) : contourFigure(input);
+    const view = `${state.surface}:${state.view3d}`;
+    if (drawnView !== null && drawnView !== view) Plotly.purge($("plot"));
+    drawnView = view;
     Plotly.react($("plot"), fig.data, fig.layout, PLOT_CONFIG);
   }
   if (window.Plotly) {

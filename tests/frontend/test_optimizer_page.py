@@ -191,6 +191,28 @@ def test_3d_view_draws_paths_on_the_surface(page):
     assert '"view3d":1' in page.evaluate("decodeURIComponent(location.hash)")
 
 
+def test_each_surface_shows_its_own_domain_even_after_the_3d_view(page, server):
+    """Plotly.react once kept himmelblau's x range for the next surface after a 3D round trip."""
+    domains = {s["id"]: s["domain"] for s in httpx.get(f"{server}/api/surfaces").json()}
+    ranges_js = (
+        "() => { const l = document.getElementById('plot')._fullLayout; "
+        "return [l.xaxis.range, l.yaxis.range]; }"
+    )
+    open_page(page)
+    page.get_by_label("Surface").select_option("himmelblau")
+    wait_idle(page)
+    page.get_by_label("3D view").check()
+    wait_idle(page)
+    page.get_by_label("3D view").uncheck()
+    wait_idle(page)
+    for surface in ("logistic_regression", "ravine", "beale"):
+        page.get_by_label("Surface").select_option(surface)
+        wait_idle(page)
+        x_range, y_range = page.evaluate(ranges_js)
+        assert x_range == pytest.approx(domains[surface]["x"])
+        assert y_range == pytest.approx(domains[surface]["y"])
+
+
 def test_url_round_trip_restores_controls_and_paths(page, browser):
     open_page(page)
     page.get_by_label("Surface", exact=True).select_option("ravine")
