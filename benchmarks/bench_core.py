@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+
 from gradscape.engine import Simulation, build_spec, run_batch, run_one
 from gradscape.surfaces import SURFACES
 

@@ -1,5 +1,6 @@
 import pytest
 from fastapi.testclient import TestClient
+
 from gradscape.app import create_app
 
 

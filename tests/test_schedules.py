@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from gradscape.errors import InvalidValueError, UnknownIdError
 from gradscape.schedules import SCHEDULES, make_schedule
 

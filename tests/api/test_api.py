@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+
 from gradscape.api import sse
 from gradscape.config import Settings, get_settings
 from gradscape.engine import build_spec, run_one
@@ -232,6 +233,8 @@ def test_batch_caps(client, app):
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "runs"]
     r = client.post("/api/runs/batch", json={"runs": [{**run, "steps": 300}] * 2})
     assert r.status_code == 422 and "cap" in r.json()["detail"][0]["msg"]
+    r = client.post("/api/runs/batch", json={"runs": [{**run, "optimizer": "lbfgs"}] * 2})
+    assert r.status_code == 422 and "L-BFGS" in r.json()["detail"][0]["msg"]  # 2 x 101 x 20
     r = client.post("/api/runs/batch", json={"runs": [run, {**run, "optimizer": "x"}]})
     assert r.json()["detail"][0]["loc"] == ["body", "runs", "1", "optimizer"]
 

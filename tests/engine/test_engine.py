@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+
 from gradscape.engine import build_spec, run_batch, run_one, stream_run
 from gradscape.engine.records import Outcome
 from gradscape.errors import InvalidValueError, UnknownIdError

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from gradscape.config import Settings, get_settings
 
 RUN = {

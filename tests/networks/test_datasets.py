@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from gradscape.errors import InvalidValueError, UnknownIdError
 from gradscape.networks.datasets import DATASETS, VALIDATION_FRACTION, make_dataset
 

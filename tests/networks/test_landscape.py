@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from gradscape.networks import build_network_spec, train
 from gradscape.networks.landscape import (
     Plane,

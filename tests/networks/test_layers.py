@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from gradscape.networks.layers import ACTIVATIONS, LOSSES, Dense
 from gradscape.networks.mlp import MLP
 

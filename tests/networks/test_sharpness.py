@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from gradscape.networks.layers import ACTIVATIONS, LOSSES
 from gradscape.networks.mlp import MLP
 from gradscape.networks.sharpness import top_eigenvalue

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from gradscape.networks.layers import ACTIVATIONS, LOSSES
 from gradscape.networks.mlp import MLP
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from gradscape.config import Settings
 from gradscape.errors import GradscapeError, InvalidValueError
 from gradscape.networks import Training, build_network_spec, train

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
+from scipy.optimize import minimize, rosen, rosen_der
+
 from gradscape.engine import build_spec, run_batch, run_one
 from gradscape.engine.problem import SurfaceProblem
 from gradscape.optimizers.lbfgs import LBFGS, strong_wolfe
 from gradscape.surfaces import get_surface
-from scipy.optimize import minimize, rosen, rosen_der
 
 START = (-1.5, 2.0)
 

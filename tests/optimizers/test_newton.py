@@ -4,6 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+
 from gradscape.engine import build_spec, run_batch
 from gradscape.optimizers.newton import newton_step
 from gradscape.surfaces import Surface, SurfaceInfo, get_surface

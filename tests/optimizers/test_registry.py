@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+
 from gradscape.engine import build_spec, run_batch
 from gradscape.errors import InvalidValueError
 from gradscape.optimizers import OPTIMIZERS, HyperParam, Optimizer

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from gradscape.engine import RunSpec, build_spec, run_batch
 
 FIXTURE = json.loads((Path(__file__).parents[1] / "fixtures" / "torch_optim.json").read_text())

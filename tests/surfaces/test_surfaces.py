@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import scipy.optimize
+
 from gradscape.surfaces import SURFACES, DataSurface, Surface, get_surface
 from gradscape.surfaces import data as data_module
 
