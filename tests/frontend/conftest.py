@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("GRADSCAPE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -81,10 +82,11 @@ def server() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (.ci/run installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
+    # A missing browser is a missing install step, not a reason to pass: fail loudly.
+    assert Path(CHROMIUM).exists(), (
+        f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (.ci/run does)"
+    )
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
