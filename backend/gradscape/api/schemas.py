@@ -276,3 +276,58 @@ class Health(BaseModel):
 
     status: str
     version: str
+
+
+class CurvatureRequest(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"surface": "ravine", "points": [[1.0, 0.5], [0.0, 0.0]]}]}
+    )
+
+    surface: str = Field(description="Surface id, from GET /api/surfaces.")
+    points: list[tuple[float, float]] = Field(
+        min_length=1, description="Points [x, y] to evaluate (capped by the server)."
+    )
+
+
+class CurvatureResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "value": [3.625, 0.0],
+                    "gradient": [[1.0, 12.5], [0.0, 0.0]],
+                    "hessian": [[[1.0, 0.0], [0.0, 25.0]], [[1.0, 0.0], [0.0, 25.0]]],
+                    "eigenvalues": [[1.0, 25.0], [1.0, 25.0]],
+                    "eigenvectors": [[[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]]],
+                    "kind": ["minimum", "minimum"],
+                    "condition_number": [25.0, 25.0],
+                    "max_stable_lr": [0.08, 0.08],
+                }
+            ]
+        }
+    )
+
+    value: list[float | None] = Field(description="f at each point.")
+    gradient: list[tuple[float | None, float | None]] = Field(description="[df/dx, df/dy].")
+    hessian: list[tuple[tuple[float | None, float | None], tuple[float | None, float | None]]] = (
+        Field(description="[[hxx, hxy], [hxy, hyy]].")
+    )
+    eigenvalues: list[tuple[float | None, float | None]] = Field(
+        description="The Hessian's eigenvalues [l1, l2], ascending."
+    )
+    eigenvectors: list[
+        tuple[tuple[float | None, float | None], tuple[float | None, float | None]]
+    ] = Field(description="Unit eigenvectors [v1, v2], v1 belonging to l1 and v2 to l2.")
+    kind: list[str | None] = Field(
+        description="Shape of the local quadratic model: 'minimum' (both eigenvalues > 0, a "
+        "bowl), 'maximum' (both < 0, a cap), 'saddle' (one of each sign) or 'flat' (an "
+        "eigenvalue is zero to 1e-9 relative: a trough, ridge or plane); null if not finite. "
+        "It names the curvature, not whether the point is stationary: see the gradient."
+    )
+    condition_number: list[float | None] = Field(
+        description="max |l| / min |l|; null where an eigenvalue is zero."
+    )
+    max_stable_lr: list[float | None] = Field(
+        description="2 / l2, the largest learning rate at which plain gradient descent is "
+        "stable on this point's quadratic model; null where l2 <= 0 (no bound from curvature)."
+    )
