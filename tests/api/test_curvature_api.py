@@ -106,3 +106,30 @@ def test_openapi_documents_curvature_with_examples(client):
     models = schema["components"]["schemas"]
     assert models["CurvatureRequest"]["examples"] and models["CurvatureResponse"]["examples"]
     assert "saddle" in models["CurvatureResponse"]["properties"]["kind"]["description"]
+
+
+HUMP = (-0.2708445906673476, -0.9230385564799816)  # Himmelblau's local maximum
+
+
+def test_newton_on_himmelblau_says_it_reached_a_maximum(client):
+    body = {"surface": "himmelblau", "optimizer": "newton", "params": {"lr": 1}}
+    r = client.post("/api/runs", json=body).json()
+    assert r["status"] == "converged"
+    assert math.dist(r["points"][-1], HUMP) < 1e-5  # independent: the listed maximum
+    assert r["stationary_kind"] == "maximum"
+    assert "maximum, not a minimum" in r["message"]
+    info = next(s for s in client.get("/api/surfaces").json() if s["id"] == "himmelblau")
+    assert info["maxima"] == [list(HUMP)]
+
+
+def test_stationary_kind_in_stream_batch_and_only_when_converged(client):
+    saddle = {"surface": "saddle", "optimizer": "newton", "params": {"lr": 1}, "start": [-1.5, 1]}
+    bowl = {"surface": "quadratic", "optimizer": "sgd", "params": {"lr": 0.5}}
+    short = {**bowl, "steps": 3}
+    runs = client.post("/api/runs/batch", json={"runs": [saddle, bowl, short]}).json()["runs"]
+    assert [r["stationary_kind"] for r in runs] == ["saddle", "minimum", None]
+    assert runs[2]["status"] == "completed"
+    with client.stream("POST", "/api/runs/stream", json=saddle) as s:
+        text = "".join(s.iter_text())
+    done = json.loads(text.split("event: done\ndata:")[1].split("\n\n")[0])
+    assert done["stationary_kind"] == "saddle" and "saddle point, not a minimum" in done["message"]

@@ -65,6 +65,7 @@ class RunResponse(BaseModel):
                     "status": "completed",
                     "steps_taken": 1,
                     "message": "completed 1 steps; final loss 10.1",
+                    "stationary_kind": None,
                 }
             ]
         }
@@ -77,6 +78,11 @@ class RunResponse(BaseModel):
     status: str = Field(description="completed, converged, diverged or singular.")
     steps_taken: int
     message: str
+    stationary_kind: str | None = Field(
+        None,
+        description="For a converged run, the kind of point it reached, as POST "
+        "/api/curvature names it: minimum, maximum, saddle or flat; null otherwise.",
+    )
 
 
 class RunBlock(BaseModel):
@@ -95,6 +101,7 @@ class RunDone(BaseModel):
     status: str
     steps_taken: int
     message: str
+    stationary_kind: str | None = Field(None, description="As in RunResponse.")
 
 
 class BatchRequest(Strict):
@@ -144,6 +151,7 @@ class SurfaceOut(BaseModel):
                     "default_start": [-1.5, 2],
                     "minima": [[1, 1]],
                     "saddles": [],
+                    "maxima": [],
                     "convex": False,
                     "log_levels": True,
                     "kind": "analytic",
@@ -161,6 +169,7 @@ class SurfaceOut(BaseModel):
     default_start: tuple[float, float]
     minima: list[tuple[float, float]]
     saddles: list[tuple[float, float]]
+    maxima: list[tuple[float, float]] = Field(default_factory=list, description="Local maxima.")
     convex: bool
     log_levels: bool
     kind: str = Field(description="analytic, or data (has mini-batches via batch_size).")

@@ -27,6 +27,7 @@ def surface_out(s: Surface) -> SurfaceOut:
         default_start=info.default_start,
         minima=list(info.minima),
         saddles=list(info.saddles),
+        maxima=list(info.maxima),
         convex=info.convex,
         log_levels=info.log_levels,
         kind="data" if isinstance(s, DataSurface) else "analytic",

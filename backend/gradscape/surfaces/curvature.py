@@ -125,3 +125,18 @@ def curvature(surface: Surface, x: np.ndarray, y: np.ndarray) -> Curvature:
         condition_number=cond,
         max_stable_lr=stable,
     )
+
+
+# What reaching a stationary point of each kind means, for run messages.
+KIND_NOTES = {
+    "minimum": "a minimum (the surface curves up in every direction)",
+    "maximum": "a local maximum, not a minimum (the surface curves down in every direction)",
+    "saddle": "a saddle point, not a minimum (the surface curves down along one direction)",
+    "flat": "a degenerate point (zero curvature along one direction): "
+    "second derivatives cannot tell a minimum from a saddle",
+}
+
+
+def point_kind(surface: Surface, point: tuple[float, float]) -> str | None:
+    """The kind (KINDS) of the surface's local shape at one point."""
+    return curvature(surface, np.array([point[0]]), np.array([point[1]])).kind[0]
