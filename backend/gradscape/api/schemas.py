@@ -156,6 +156,7 @@ class SurfaceOut(BaseModel):
                     "log_levels": True,
                     "kind": "analytic",
                     "n_samples": None,
+                    "suggested_lr": {"sgd": 0.001, "adam": 0.04, "newton": 1.0},
                 }
             ]
         }
@@ -174,6 +175,12 @@ class SurfaceOut(BaseModel):
     log_levels: bool
     kind: str = Field(description="analytic, or data (has mini-batches via batch_size).")
     n_samples: int | None
+    suggested_lr: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per optimizer id: a learning rate that moves visibly on this surface "
+        "within 200 steps (1/λmax at the start for gradient descent, a fraction of the domain "
+        "for adaptive methods, 1 for Newton and L-BFGS); the UI sets it on switching optimizer.",
+    )
 
 
 class Grid(BaseModel):
