@@ -215,3 +215,29 @@ def test_the_openapi_schema_documents_the_formula_object(client):
     assert "/api/surfaces/custom/grid" in schema["paths"]
     for name in ("SurfaceFormula", "CustomGridRequest", "CustomSurfaceOut"):
         assert schema["components"]["schemas"][name].get("examples"), name
+
+
+def test_curvature_readout_works_for_formulas(client):
+    points = [[1.0, 1.5], [3.0, 0.5], [0.0, 1.0], [-2.0, -3.5]]
+    built = client.post("/api/curvature", json={"surface": "beale", "points": points}).json()
+    r = client.post("/api/curvature", json={"surface": BEALE_OBJ, "points": points})
+    assert r.status_code == 200
+    typed = r.json()
+    assert typed["kind"] == built["kind"]
+    for key in ("value", "gradient", "hessian", "eigenvalues", "max_stable_lr"):
+        np.testing.assert_allclose(typed[key], built[key], rtol=1e-12, atol=1e-9)
+    bad = client.post("/api/curvature", json={"surface": {"expression": "x +"}, "points": points})
+    (d,) = bad.json()["detail"]
+    assert bad.status_code == 422 and d["loc"] == ["body", "surface", "expression"]
+
+
+def test_a_converged_formula_run_says_what_it_reached(client):
+    body = {
+        "surface": {"expression": "x^3 - 3*x + y^2"},
+        "optimizer": "newton",
+        "start": [-1.2, 0.3],
+        "steps": 50,
+    }
+    run = client.post("/api/runs", json=body).json()
+    assert run["status"] == "converged" and run["stationary_kind"] == "saddle"
+    assert run["points"][-1] == pytest.approx([-1.0, 0.0])

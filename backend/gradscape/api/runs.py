@@ -19,6 +19,7 @@ from gradscape.config import Settings
 from gradscape.engine import Rows, RunResult, RunSpec, build_spec, run_batch, stream_run
 from gradscape.errors import InvalidValueError, UnknownIdError
 from gradscape.surfaces import resolve_surface
+from gradscape.surfaces.curvature import KIND_NOTES, point_kind
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -57,15 +58,24 @@ def point_cost(spec: RunSpec) -> int:
     return 1 if spec.optimizer.elementwise else LOOPED_POINT_COST
 
 
-def result_payload(r: RunResult) -> dict:
+def ending(spec: RunSpec, status: str, message: str, last: tuple[float, float] | None) -> dict:
+    """Status fields of a finished run; a converged run also says which kind of point it
+    reached (a zero gradient is a minimum, a maximum or a saddle)."""
+    kind = point_kind(spec.surface, last) if status == "converged" and last is not None else None
+    if kind is not None:
+        message = f"{message}; it reached {KIND_NOTES[kind]}"
+    return {"status": status, "message": message, "stationary_kind": kind}
+
+
+def result_payload(r: RunResult, spec: RunSpec) -> dict:
+    last = (float(r.points[-1, 0]), float(r.points[-1, 1])) if len(r.points) else None
     return {
         "points": r.points.tolist(),
         "loss": r.loss.tolist(),
         "grad_norm": r.grad_norm.tolist(),
         "lr": r.lr.tolist(),
-        "status": r.status,
         "steps_taken": r.steps_taken,
-        "message": r.message,
+        **ending(spec, r.status, r.message, last),
     }
 
 
@@ -82,7 +92,8 @@ def block_payload(rows: Rows) -> dict:
 @router.post("", response_model=RunResponse)
 def create_run(body: RunRequest, settings: SettingsDep):
     """Run one optimizer on one surface and return the whole trajectory."""
-    return json_response(result_payload(run_batch([to_spec(body, settings)])[0]))
+    spec = to_spec(body, settings)
+    return json_response(result_payload(run_batch([spec])[0], spec))
 
 
 @router.post(
@@ -100,18 +111,14 @@ def stream_run_events(body: RunRequest, request: Request, settings: SettingsDep)
     spec = to_spec(body, settings)
 
     def events() -> Iterator[Event]:
+        last = None
         for item in stream_run(spec, settings.stream_block_steps):
             if isinstance(item, Rows):
+                last = (float(item.points[-1, 0]), float(item.points[-1, 1]))
                 yield None, block_payload(item)
             else:
-                yield (
-                    "done",
-                    {
-                        "status": item.status,
-                        "steps_taken": item.steps_taken,
-                        "message": item.message,
-                    },
-                )
+                done = ending(spec, item.status, item.message, last)
+                yield "done", {"steps_taken": item.steps_taken, **done}
 
     return event_stream(request, events())
 
@@ -130,7 +137,10 @@ def create_batch(body: BatchRequest, settings: SettingsDep):
             f"{LOOPED_POINT_COST} each); the cap is {settings.max_total_points} "
             "(fewer runs or fewer steps)",
         )
-    return json_response({"runs": [result_payload(r) for r in run_batch(specs)]})
+    results = run_batch(specs)
+    return json_response(
+        {"runs": [result_payload(r, s) for r, s in zip(results, specs, strict=True)]}
+    )
 
 
 __all__ = ["RunBlock", "RunDone", "router"]

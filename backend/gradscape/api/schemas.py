@@ -104,6 +104,7 @@ class RunResponse(BaseModel):
                     "status": "completed",
                     "steps_taken": 1,
                     "message": "completed 1 steps; final loss 10.1",
+                    "stationary_kind": None,
                 }
             ]
         }
@@ -116,6 +117,11 @@ class RunResponse(BaseModel):
     status: str = Field(description="completed, converged, diverged or singular.")
     steps_taken: int
     message: str
+    stationary_kind: str | None = Field(
+        None,
+        description="For a converged run, the kind of point it reached, as POST "
+        "/api/curvature names it: minimum, maximum, saddle or flat; null otherwise.",
+    )
 
 
 class RunBlock(BaseModel):
@@ -134,6 +140,7 @@ class RunDone(BaseModel):
     status: str
     steps_taken: int
     message: str
+    stationary_kind: str | None = Field(None, description="As in RunResponse.")
 
 
 class BatchRequest(Strict):
@@ -183,10 +190,12 @@ class SurfaceOut(BaseModel):
                     "default_start": [-1.5, 2],
                     "minima": [[1, 1]],
                     "saddles": [],
+                    "maxima": [],
                     "convex": False,
                     "log_levels": True,
                     "kind": "analytic",
                     "n_samples": None,
+                    "suggested_lr": {"sgd": 0.001, "adam": 0.04, "newton": 1.0},
                 }
             ]
         }
@@ -200,10 +209,17 @@ class SurfaceOut(BaseModel):
     default_start: tuple[float, float]
     minima: list[tuple[float, float]]
     saddles: list[tuple[float, float]]
+    maxima: list[tuple[float, float]] = Field(default_factory=list, description="Local maxima.")
     convex: bool
     log_levels: bool
     kind: str = Field(description="analytic, or data (has mini-batches via batch_size).")
     n_samples: int | None
+    suggested_lr: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per optimizer id: a learning rate that moves visibly on this surface "
+        "within 200 steps (1/λmax at the start for gradient descent, a fraction of the domain "
+        "for adaptive methods, 1 for Newton and L-BFGS); the UI sets it on switching optimizer.",
+    )
 
 
 class CustomGridRequest(SurfaceFormula):
@@ -263,7 +279,6 @@ class CustomSurfaceOut(SurfaceOut):
 
     expression: str = Field(description="The formula, normalised (parses to the same tree).")
     gradient: tuple[str, str] = Field(description="df/dx and df/dy as text.")
-    maxima: list[tuple[float, float]]
     degenerate: list[tuple[float, float]] = Field(
         description="Stationary points with a zero Hessian eigenvalue (e.g. a monkey saddle)."
     )
@@ -379,3 +394,60 @@ class Health(BaseModel):
 
     status: str
     version: str
+
+
+class CurvatureRequest(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"surface": "ravine", "points": [[1.0, 0.5], [0.0, 0.0]]}]}
+    )
+
+    surface: SurfaceRef = Field(
+        description='Surface id from GET /api/surfaces, or {"expression", "x_range", "y_range"}.'
+    )
+    points: list[tuple[float, float]] = Field(
+        min_length=1, description="Points [x, y] to evaluate (capped by the server)."
+    )
+
+
+class CurvatureResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "value": [3.625, 0.0],
+                    "gradient": [[1.0, 12.5], [0.0, 0.0]],
+                    "hessian": [[[1.0, 0.0], [0.0, 25.0]], [[1.0, 0.0], [0.0, 25.0]]],
+                    "eigenvalues": [[1.0, 25.0], [1.0, 25.0]],
+                    "eigenvectors": [[[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]]],
+                    "kind": ["minimum", "minimum"],
+                    "condition_number": [25.0, 25.0],
+                    "max_stable_lr": [0.08, 0.08],
+                }
+            ]
+        }
+    )
+
+    value: list[float | None] = Field(description="f at each point.")
+    gradient: list[tuple[float | None, float | None]] = Field(description="[df/dx, df/dy].")
+    hessian: list[tuple[tuple[float | None, float | None], tuple[float | None, float | None]]] = (
+        Field(description="[[hxx, hxy], [hxy, hyy]].")
+    )
+    eigenvalues: list[tuple[float | None, float | None]] = Field(
+        description="The Hessian's eigenvalues [l1, l2], ascending."
+    )
+    eigenvectors: list[
+        tuple[tuple[float | None, float | None], tuple[float | None, float | None]]
+    ] = Field(description="Unit eigenvectors [v1, v2], v1 belonging to l1 and v2 to l2.")
+    kind: list[str | None] = Field(
+        description="Shape of the local quadratic model: 'minimum' (both eigenvalues > 0, a "
+        "bowl), 'maximum' (both < 0, a cap), 'saddle' (one of each sign) or 'flat' (an "
+        "eigenvalue is zero to 1e-9 relative: a trough, ridge or plane); null if not finite. "
+        "It names the curvature, not whether the point is stationary: see the gradient."
+    )
+    condition_number: list[float | None] = Field(
+        description="max |l| / min |l|; null where an eigenvalue is zero."
+    )
+    max_stable_lr: list[float | None] = Field(
+        description="2 / l2, the largest learning rate at which plain gradient descent is "
+        "stable on this point's quadratic model; null where l2 <= 0 (no bound from curvature)."
+    )

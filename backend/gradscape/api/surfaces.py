@@ -17,6 +17,8 @@ from gradscape.api.schemas import (
     SurfaceOut,
 )
 from gradscape.errors import InvalidValueError, UnknownIdError
+from gradscape.optimizers import OPTIMIZERS
+from gradscape.suggestions import suggested_lrs
 from gradscape.surfaces import SURFACES, DataSurface, FormulaSurface, Surface, get_surface
 from gradscape.surfaces import resolve_surface as resolve
 
@@ -36,10 +38,12 @@ def surface_out(s: Surface) -> SurfaceOut:
         default_start=info.default_start,
         minima=list(info.minima),
         saddles=list(info.saddles),
+        maxima=list(info.maxima),
         convex=info.convex,
         log_levels=info.log_levels,
         kind="data" if isinstance(s, DataSurface) else "analytic",
         n_samples=s.n_samples if isinstance(s, DataSurface) else None,
+        suggested_lr=suggested_lrs(s, OPTIMIZERS),
     )
 
 
@@ -118,7 +122,6 @@ def custom_surface(body: SurfaceFormula):
     out.update(
         expression=surface.expression,
         gradient=surface.gradient_text,
-        maxima=list(surface.points_of_kind("maximum")),
         degenerate=list(surface.points_of_kind("degenerate")),
         stationary=[
             StationaryOut(x=p.x, y=p.y, kind=p.kind, value=p.value, eigenvalues=p.eigenvalues)

@@ -86,6 +86,7 @@ class FormulaSurface(Surface):
             default_start=self.default_start,
             minima=self.points_of_kind("minimum"),
             saddles=self.points_of_kind("saddle"),
+            maxima=self.points_of_kind("maximum"),
             log_levels=self.log_levels,
         )
 
