@@ -17,6 +17,10 @@ import {
 } from "./sidebar.js";
 import { copyLink, presetFromHash } from "./link.js";
 import { decodeState, encodeState } from "./url-state.js";
+import {
+  CUSTOM, DEFAULT_FORMULA, customMarkers, isCustom, loadCustom, mountCustomSurface, renderCustomSurface,
+  surfaceKey,
+} from "./custom-surface.js";
 
 const $ = (id) => document.getElementById(id);
 const PLOT_CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
@@ -26,7 +30,7 @@ const icon = (d) => `<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden
 const ICON_PLAY = icon("M4 2v12l10-6z");
 const ICON_PAUSE = icon("M3 2h4v12H3zM9 2h4v12H9z");
 
-const grids = new Map(); // surface id -> grid from the API
+const grids = new Map(); // surface id (or a formula's surfaceKey) -> grid from the API
 const runner = createRunner(() => {
   syncPlayer();
   requestRedraw({ sidebar: true });
@@ -69,11 +73,12 @@ let drawnView = null;
 
 function draw(withSidebar) {
   const surface = surfaceInfo();
-  const grid = grids.get(state.surface);
+  const grid = grids.get(surfaceKey());
   const input = { surface, grid, runs: state.runs, results: runner.results, labels: labels(), frame: player.frame(), start: startPoint() };
   if (surface && grid && window.Plotly) {
     const fig = state.view3d ? surfaceFigure(input) : contourFigure(input);
-    const view = `${state.surface}:${state.view3d}`;
+    if (!state.view3d) fig.data.splice(1, 0, ...customMarkers(surface));
+    const view = `${surfaceKey()}:${state.view3d}`;
     if (drawnView !== null && drawnView !== view) Plotly.purge($("plot"));
     drawnView = view;
     Plotly.react($("plot"), fig.data, fig.layout, PLOT_CONFIG);
@@ -124,15 +129,17 @@ function commit({ rerun = true, editor = false, problem = false } = {}) {
   if (problem) renderProblem();
   if (editor) renderEditor(editorHandlers);
   markPreset(state.preset);
+  renderCustomSurface();
   requestRedraw({ sidebar: true });
   if (rerun) scheduleRuns();
 }
 
 function loadState(next) {
-  const known = catalog.byId.surface[next.surface] ? next.surface : catalog.surfaces[0].id;
+  const formula = next.surface === CUSTOM && next.custom;
+  const known = catalog.byId.surface[next.surface] || formula ? next.surface : catalog.surfaces[0].id;
   Object.assign(state, next, { surface: known });
   if (!state.runs.length) state.runs = [makeRun({}, 0)];
-  ensureGrid(state.surface);
+  ensureGrid(surfaceKey());
   commit({ editor: true, problem: true });
 }
 
@@ -161,14 +168,36 @@ function loadFromHash() {
 
 async function ensureGrid(id) {
   if (grids.has(id)) return;
+  const formula = isCustom() ? state.custom : null;
+  if (formula) for (const key of grids.keys()) if (key.startsWith(`${CUSTOM}:`)) grids.delete(key);
   grids.set(id, null);
   try {
-    grids.set(id, await getJSON(`/api/surfaces/${id}/grid`, { resolution: GRID_RESOLUTION }));
+    const grid = formula
+      ? await loadCustom(formula, GRID_RESOLUTION)
+      : await getJSON(`/api/surfaces/${id}/grid`, { resolution: GRID_RESOLUTION });
+    grids.set(id, grid);
   } catch (err) {
     grids.delete(id);
     $("status-line").textContent = `Could not load the surface: ${err.message}`;
   }
-  requestRedraw();
+  // A formula's default start arrives with its metadata: runs that start there restart.
+  if (formula && id === surfaceKey()) commit({ problem: true });
+  else requestRedraw();
+}
+
+// A validated formula from the formula box (typed, or an example with its runs).
+function applyCustom(custom, { runs, steps } = {}) {
+  const [x, y] = state.start || [];
+  const inside = state.start && x >= custom.x_range[0] && x <= custom.x_range[1] &&
+    y >= custom.y_range[0] && y <= custom.y_range[1];
+  Object.assign(state, { surface: CUSTOM, custom, preset: null, start: inside ? state.start : null });
+  if (runs) {
+    state.runs = runs.map((r, i) => makeRun(r, i));
+    state.selected = 0;
+  }
+  if (steps) state.steps = steps;
+  ensureGrid(surfaceKey());
+  commit({ problem: true, editor: Boolean(runs) });
 }
 
 const selectedRun = () => state.runs[state.selected];
@@ -218,7 +247,8 @@ function numberInput(id, apply, { integer = false, min = -Infinity } = {}) {
 function bindControls() {
   $("surface").addEventListener("change", () => {
     Object.assign(state, { surface: $("surface").value, start: null, preset: null });
-    ensureGrid(state.surface);
+    if (isCustom() && !state.custom) state.custom = { ...DEFAULT_FORMULA };
+    ensureGrid(surfaceKey());
     commit({ problem: true, editor: true });
   });
   numberInput("start-x", (v) => { state.start = [v, startPoint()[1]]; commit(); });
@@ -311,6 +341,7 @@ async function main() {
     return;
   }
   fillSelect($("surface"), catalog.surfaces);
+  mountCustomSurface($("surface"), $("surface-formula"), { apply: applyCustom });
   renderPresets((id) => loadPreset(id));
   renderLessons();
   bindControls();
