@@ -101,9 +101,7 @@ def main() -> None:
     for surface, label in ((typed, "typed"), (built, "built-in")):
         spec = build_spec(surface, "adam", {"lr": 0.05}, None, (1.0, 1.5), 10_000, tol=0.0)
         t = best_of(lambda spec=spec: run_one(spec), 3)
-        print(
-            f"  Adam, 10,000 steps, scalar path ({label:<8})     {ms(t)} {t * 1e2:8.2f} us/step"
-        )
+        print(f"  Adam, 10,000 steps, scalar path ({label:<8})     {ms(t)} {t * 1e2:8.2f} us/step")
 
     print("\nStationary-point finder (Newton from a 41 x 41 grid of starts); target < 200 ms")
     for name, text, domain in (
