@@ -241,3 +241,25 @@ def test_a_converged_formula_run_says_what_it_reached(client):
     run = client.post("/api/runs", json=body).json()
     assert run["status"] == "converged" and run["stationary_kind"] == "saddle"
     assert run["points"][-1] == pytest.approx([-1.0, 0.0])
+
+
+def test_a_run_does_not_pay_for_the_stationary_point_search(client):
+    """Runs need the default start, not the metadata: a batch of 256 distinct formulas must
+    not run 256 searches."""
+    from gradscape.surfaces import resolve_surface
+
+    formula = {"expression": "x^2 + 3.25*y^2 + 0.125*x*y"}
+    r = client.post("/api/runs", json={"surface": formula, "optimizer": "sgd", "steps": 5})
+    assert r.status_code == 200
+    surface = resolve_surface(formula)
+    assert r.json()["points"][0] == list(surface.default_start)
+    assert "stationary_points" not in vars(surface) and "info" not in vars(surface)
+
+
+def test_a_range_too_large_for_a_float_is_a_422(client):
+    body = (
+        '{"surface": {"expression": "x", "x_range": [0, 1' + "0" * 400 + ']}, "optimizer": "sgd"}'
+    )
+    r = client.post("/api/runs", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "surface", "x_range"]
