@@ -483,6 +483,16 @@ class Tape:
                 kept.append(Instr(instr.op, args, instr.const, instr.node))
         self.instrs = kept
         self.root = new_index[root]
+        # After the instruction that reads a slot last, its jet is dropped: the live arrays
+        # stay as few as the formula is wide, not as many as it is long.
+        self._frees: list[tuple[int, ...]] = [() for _ in kept]
+        last: dict[int, int] = {}
+        for i, instr in enumerate(kept):
+            for a in instr.args:
+                last[a] = i
+        for slot, i in last.items():
+            if slot != self.root:
+                self._frees[i] += (slot,)
         self._plan = [
             (i.op, i.args[0] if i.args else -1, i.args[1] if len(i.args) > 1 else -1, i.const)
             for i in kept
@@ -563,7 +573,7 @@ class Tape:
         one = number(1.0)
         x_jet = (x, one, None, None, None, None)[: 1 + len(zeros)]
         y_jet = (y, None, one, None, None, None)[: 1 + len(zeros)]
-        for instr in self.instrs:
+        for instr, frees in zip(self.instrs, self._frees, strict=True):
             op = instr.op
             if op == "const":
                 jet = (number(instr.const), *zeros)
@@ -576,6 +586,8 @@ class Tape:
                 if check is not None:
                     check(instr, [jets[a] for a in instr.args], jet)
             jets.append(jet)
+            for a in frees:
+                jets[a] = None
         return jets[self.root]
 
     def evaluate(self, x, y, order: int) -> tuple:
