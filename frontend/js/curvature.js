@@ -41,9 +41,9 @@ function plotFrame(plot) {
 
 const fmt = (v) => (v === null || v === undefined ? "–" : formatNumber(v));
 const KIND_TEXT = {
-  minimum: "bowl (minimum-like): curves up both ways",
-  maximum: "cap (maximum-like): curves down both ways",
-  saddle: "saddle: up one way, down the other",
+  minimum: "minimum-like bowl (curves up)",
+  maximum: "maximum-like cap (curves down)",
+  saddle: "saddle (up one way, down the other)",
   flat: "flat along one direction",
 };
 
@@ -160,10 +160,14 @@ export function attachHoverReadout(plot, surfaceId) {
     readout.dataset.kind = c.kind[0] || "";
     readout.dataset.maxStableLr = String(c.max_stable_lr[0]);
     readout.hidden = false;
-    // Keep the box away from the cursor: top-left corner, or bottom-left when the cursor is there.
+    // Inside the plot area, away from the cursor: top-left corner, or bottom-left when the
+    // cursor is there.
     const [px, py] = frame.toPixel(...point);
-    const nearTop = py - frame.box.top < 190 && px - frame.box.left < 260;
-    readout.classList.toggle("bottom", nearTop);
+    const origin = panel.getBoundingClientRect();
+    const nearTop = py - frame.box.top < readout.offsetHeight + 24 && px - frame.box.left < readout.offsetWidth + 24;
+    const top = nearTop ? frame.box.bottom - readout.offsetHeight - 8 : frame.box.top + 8;
+    readout.style.left = `${frame.box.left - origin.left + 8}px`;
+    readout.style.top = `${top - origin.top}px`;
     drawAxes(svg, panel, frame, point, c);
   }
 
@@ -248,7 +252,7 @@ export function withStabilityBounds(figure, runs, results) {
 // ---- "Suggest" learning rate ----------------------------------------------------------------
 
 export const SUGGEST_HELP =
-  "Suggest sets lr = 1/λmax, where λmax is the largest curvature (Hessian eigenvalue) at the start point: " +
+  "Suggest sets lr = 1/λmax, with λmax the largest curvature (Hessian eigenvalue) at the start: " +
   "half of 2/λmax, the largest rate at which plain gradient descent is stable there.";
 
 // A "Suggest" button beside the learning-rate box; onSuggest(lr) applies the rate.
