@@ -46,3 +46,14 @@ export function validatedNumber(input, rules, apply) {
     if (!problem) apply(Number(input.value));
   });
 }
+
+// An API error about the selected run's hyperparameter or schedule option ("params.nesterov:
+// Nesterov momentum requires a momentum ...") shown next to that control. Returns true if shown.
+const API_FIELDS = { params: "hp", schedule: "sched" };
+export function showApiFieldError(message) {
+  const m = /^(params|schedule)\.(\w+): (.*)$/.exec(message || "");
+  const input = m && document.getElementById(`${API_FIELDS[m[1]]}-${m[2]}`);
+  if (!input) return false;
+  showFieldError(input, m[3]);
+  return true;
+}

@@ -17,7 +17,7 @@ import {
   describeFrame, markPreset, renderEditor, renderLessons, renderPresets, renderProblem, renderRunList,
 } from "./sidebar.js";
 import { copyLink, presetFromHash } from "./link.js";
-import { numberProblem, showFieldError, validatedNumber } from "./field-errors.js";
+import { numberProblem, showApiFieldError, showFieldError, validatedNumber } from "./field-errors.js";
 import { presetState, renderLessonCard } from "./lesson-card.js";
 import { decodeState, encodeState } from "./url-state.js";
 
@@ -96,6 +96,7 @@ function draw(withSidebar) {
   const errors = state.runs.map((run, i) => [i, runner.results[run.uid]?.error]).filter(([, e]) => e);
   $("status-line").textContent = errors.map(([i, e]) => `Run ${i + 1}: ${e}`).join(" · ");
   $("status-line").classList.toggle("error", errors.length > 0);
+  showApiFieldError(runner.results[state.runs[state.selected]?.uid]?.error);
   markIdle();
 }
 

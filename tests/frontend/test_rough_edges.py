@@ -219,3 +219,14 @@ def test_lbfgs_stopped_is_not_shown_as_converged(page):
     wait_idle(page)
     expect(status).to_contain_text("converged in")
     assert status.evaluate("e => getComputedStyle(e).color") != stopped
+
+
+def test_a_rule_only_the_server_knows_is_said_next_to_its_field(page):
+    open_page(page, "#preset=lr-too-low")
+    page.problems.allowed += ["HTTP 422", "status of 422"]  # the refusal this test asks for
+    page.get_by_label("nesterov").check()  # torch: Nesterov needs momentum > 0
+    wait_idle(page)
+    error = page.locator("#hp-nesterov-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("requires a momentum")
+    expect(page.locator("#status-line")).to_contain_text("Run 1")
