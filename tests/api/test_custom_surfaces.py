@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from gradscape.config import get_settings
 from tests.surfaces.test_formula_parse import HOSTILE
 
 BEALE = "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2"
@@ -162,6 +163,11 @@ def test_hostile_formulas_get_422_everywhere(client, text):
         ("/api/runs/batch", {"runs": [{"surface": {"expression": text}, "optimizer": "adam"}]}),
     ):
         r = client.post(path, json=body)
+        if len(json.dumps(body)) > get_settings().max_body_bytes:
+            # Refused by the server's body limit before any parsing (issue 7); the formula's
+            # own 500-character limit is checked on a text that fits (test_limits...).
+            assert r.status_code == 413, (path, r.text[:200])
+            continue
         assert r.status_code == 422, (path, r.text[:200])
         strict_json(r.text)
         assert "expression" in r.json()["detail"][0]["loc"]
