@@ -68,21 +68,16 @@ export async function loadCustom(custom, resolution) {
   return grid;
 }
 
-// Extra markers for a formula's maxima and degenerate stationary points (minima and saddles
-// are drawn by figures.js like every surface's).
+// A formula's degenerate stationary points (a zero Hessian eigenvalue), which figures.js has
+// no marker for; its minima, saddles and maxima are drawn like every surface's.
 export function customMarkers(surface) {
-  if (surface?.id !== CUSTOM) return [];
-  const traces = [];
-  const add = (list, name, marker) => {
-    if (!list?.length) return;
-    traces.push({
-      type: "scatter", mode: "markers", name, x: list.map((p) => p[0]), y: list.map((p) => p[1]),
-      marker, hovertemplate: `${name} (%{x:.3g}, %{y:.3g})<extra></extra>`, meta: { role: name },
-    });
-  };
-  add(surface.maxima, "maximum", { symbol: "triangle-up", size: 12, color: "#ffffff", line: { color: "#1b2330", width: 1.5 } });
-  add(surface.degenerate, "degenerate", { symbol: "diamond-open", size: 12, color: "#1b2330", line: { width: 2 } });
-  return traces;
+  const points = surface?.id === CUSTOM ? surface.degenerate || [] : [];
+  if (!points.length) return [];
+  return [{
+    type: "scatter", mode: "markers", name: "degenerate", x: points.map((p) => p[0]), y: points.map((p) => p[1]),
+    marker: { symbol: "diamond-open", size: 12, color: "#1b2330", line: { width: 2 } },
+    hovertemplate: "degenerate stationary point (%{x:.3g}, %{y:.3g})<extra></extra>", meta: { role: "degenerate" },
+  }];
 }
 
 // ---- the formula box ------------------------------------------------------------------------
@@ -168,6 +163,8 @@ export function renderCustomSurface() {
     : null;
   if (example) {
     $("lesson-note").hidden = false;
+    $("lesson-note").classList.remove("modified");
+    if ($("lesson-modified")) $("lesson-modified").hidden = true;
     $("lesson-title").textContent = example.name;
     $("lesson-text").textContent = example.note;
   }

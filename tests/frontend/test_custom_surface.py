@@ -198,3 +198,26 @@ def test_phone_layout_with_the_formula_box(browser, server, artifacts):
     assert width <= 391
     page.locator("#custom-formula").screenshot(path=artifacts / "custom-formula-phone.png")
     context.close()
+
+
+def test_curvature_readouts_work_for_a_formula(page):
+    """The site's curvature views ask the API about the formula, not an id."""
+    from playwright.sync_api import expect
+
+    from tests.frontend.test_curvature_page import hover
+
+    open_page(page)
+    choose_custom(page)
+    type_formula(page, "x^2 + 10*y^2 + x*y")
+    bounds = page.evaluate(
+        """() => (document.getElementById('lr-chart').data || [])
+          .filter(t => t.meta && t.meta.role === 'stability').map(t => Array.from(t.y))"""
+    )
+    # The Hessian [[2, 1], [1, 20]] is the same everywhere: 2/λmax along every run.
+    lam = 11 + math.sqrt(81 + 1)
+    assert bounds and all(v == pytest.approx(2 / lam, rel=1e-12) for b in bounds for v in b)
+    row = hover(page, 1.0, -0.5)
+    x, y = (float(v) for v in row["at"].strip("()").split(","))
+    assert float(row["f"]) == pytest.approx(x * x + 10 * y * y + x * y, rel=2e-3)
+    assert float(row["2/λmax"]) == pytest.approx(2 / lam, rel=1e-3)
+    expect(page.locator("#curvature-readout")).to_contain_text("minimum")

@@ -14,7 +14,8 @@ from gradscape.surfaces.formula.surface import FormulaSurface
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "torch_formulas.json"
 
-# Smooth pieces only (kinks of abs, min and max are tested on their own below), each defined
+# Smooth pieces only (kinks of abs, min and max are tested on their own below: abs(u)^3 is
+# twice differentiable, but its Hessian's central difference errs by O(h) at u = 0), each defined
 # for every real argument, so any combination is differentiable everywhere it is finite.
 UNARY = [
     "sin({})",
@@ -60,7 +61,12 @@ def has_both(text: str) -> bool:
 coords = st.floats(-1.5, 1.5, allow_nan=False)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,  # the same 300 formulas on every run: CI never meets a new one by chance
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(formulas(), coords, coords)
 def test_random_formulas_match_central_differences(text, x, y):
     try:

@@ -2,7 +2,21 @@
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+ID_LENGTH = 64  # ids and names; longer strings are refused before any lookup
+ShortStr = Annotated[str, StringConstraints(max_length=ID_LENGTH)]
+# A point [x, y]: a fixed-length list rather than a tuple, whose JSON schema (prefixItems)
+# stops schema-driven fuzzers.
+Pair = Annotated[list[float], Field(min_length=2, max_length=2)]
+OptionValue = float | bool | ShortStr
 
 RUN_EXAMPLE = {
     "surface": "rosenbrock",
@@ -19,9 +33,10 @@ RUN_EXAMPLE = {
 
 
 class Strict(BaseModel):
-    """Unknown fields and non-finite numbers are refused, naming the field."""
+    """Unknown fields and non-finite numbers are refused, naming the field; strict types, so
+    ``true`` is never taken for a number nor ``"5"`` for an integer."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 FORMULA_EXAMPLE = {"expression": "x^2 + 10*y^2", "x_range": [-3, 3], "y_range": [-3, 3]}
@@ -35,8 +50,8 @@ class SurfaceFormula(Strict):
     expression: str = Field(
         description="f(x, y), e.g. 'x^2 + 10*y^2'; at most 500 characters, 300 nodes, depth 40."
     )
-    x_range: tuple[float, float] = Field((-3.0, 3.0), description="[low, high] of x.")
-    y_range: tuple[float, float] = Field((-3.0, 3.0), description="[low, high] of y.")
+    x_range: Pair = Field([-3.0, 3.0], description="[low, high] of x.")
+    y_range: Pair = Field([-3.0, 3.0], description="[low, high] of y.")
 
 
 # A surface id or a formula object. The object is checked by surfaces.resolve_surface, so
@@ -67,13 +82,16 @@ class RunRequest(Strict):
     surface: SurfaceRef = Field(
         description='Surface id from GET /api/surfaces, or {"expression", "x_range", "y_range"}.'
     )
-    optimizer: str = Field(description="Optimizer id, from GET /api/optimizers.")
-    params: dict[str, float | bool | str] = Field(
+    optimizer: ShortStr = Field(description="Optimizer id, from GET /api/optimizers.")
+    params: dict[ShortStr, OptionValue] = Field(
         default_factory=dict,
+        max_length=32,
         description="Hyperparameters by their torch.optim names; missing ones take defaults.",
     )
-    schedule: dict[str, Any] | None = Field(
-        None, description='Learning-rate schedule: {"name": id, ...options}; default constant.'
+    schedule: dict[ShortStr, OptionValue] | None = Field(
+        None,
+        max_length=32,
+        description='Learning-rate schedule: {"name": id, ...options}; default constant.',
     )
     start: list[float] | None = Field(
         None, min_length=2, max_length=2, description="Start point [x, y]; default per surface."
@@ -90,6 +108,13 @@ class RunRequest(Strict):
         1e-6, ge=0.0, description="Stop as converged when the gradient norm is <= tol; 0 never."
     )
     bound: float = Field(1e6, gt=0.0, le=1e12, description="Diverged when |x| or |y| exceeds this.")
+    max_points: int | None = Field(
+        None,
+        ge=2,
+        le=1_000_000,
+        description="Thin the answer to at most this many points: the first, every k-th and "
+        "the last (where the status was decided); `index` then gives each point's step.",
+    )
 
 
 class RunResponse(BaseModel):
@@ -110,7 +135,7 @@ class RunResponse(BaseModel):
         }
     )
 
-    points: list[tuple[float, float]] = Field(description="Point k after k steps; 0 = start.")
+    points: list[Pair] = Field(description="Point k after k steps; 0 = start.")
     loss: list[float] = Field(description="Full-data loss at each point.")
     grad_norm: list[float] = Field(description="Norm of the full-data gradient at each point.")
     lr: list[float] = Field(description="Learning rate of the step that leaves each point.")
@@ -122,16 +147,22 @@ class RunResponse(BaseModel):
         description="For a converged run, the kind of point it reached, as POST "
         "/api/curvature names it: minimum, maximum, saddle or flat; null otherwise.",
     )
+    index: list[int] | None = Field(
+        None, description="Only when thinned (max_points): the step number of each point."
+    )
 
 
 class RunBlock(BaseModel):
     """One `data:` event of POST /api/runs/stream."""
 
     start: int = Field(description="Index of this block's first point in the whole run.")
-    points: list[tuple[float, float]]
+    points: list[Pair]
     loss: list[float]
     grad_norm: list[float]
     lr: list[float]
+    index: list[int] | None = Field(
+        None, description="Only when thinned (max_points): the step number of each point."
+    )
 
 
 class RunDone(BaseModel):
@@ -157,7 +188,7 @@ class BatchRequest(Strict):
         }
     )
 
-    runs: list[RunRequest] = Field(min_length=1)
+    runs: list[RunRequest] = Field(min_length=1, max_length=1024)
 
 
 class BatchResponse(BaseModel):
@@ -173,8 +204,8 @@ class BatchResponse(BaseModel):
 class Domain(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"x": [-2, 2], "y": [-1, 3]}]})
 
-    x: tuple[float, float]
-    y: tuple[float, float]
+    x: Pair
+    y: Pair
 
 
 class SurfaceOut(BaseModel):
@@ -206,10 +237,10 @@ class SurfaceOut(BaseModel):
     formula: str
     description: str
     domain: Domain
-    default_start: tuple[float, float]
-    minima: list[tuple[float, float]]
-    saddles: list[tuple[float, float]]
-    maxima: list[tuple[float, float]] = Field(default_factory=list, description="Local maxima.")
+    default_start: Pair
+    minima: list[Pair]
+    saddles: list[Pair]
+    maxima: list[Pair] = Field(default_factory=list, description="Local maxima.")
     convex: bool
     log_levels: bool
     kind: str = Field(description="analytic, or data (has mini-batches via batch_size).")
@@ -389,11 +420,28 @@ class ScheduleOut(BaseModel):
 
 class Health(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"status": "ok", "version": "0.1.0"}]}
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ok",
+                    "version": "0.1.0",
+                    "accepting_heavy_work": True,
+                    "heavy_jobs": 1,
+                    "heavy_threads": 2,
+                    "heavy_limit": 10,
+                }
+            ]
+        }
     )
 
     status: str
     version: str
+    accepting_heavy_work: bool = Field(
+        True, description="False while the heavy pool and its queue are full (runs get 503)."
+    )
+    heavy_jobs: int = Field(0, description="Heavy jobs running or waiting in this process.")
+    heavy_threads: int = Field(0, description="Threads of this process's heavy pool.")
+    heavy_limit: int = Field(0, description="Jobs accepted at once: threads plus queue.")
 
 
 class CurvatureRequest(Strict):
@@ -404,7 +452,7 @@ class CurvatureRequest(Strict):
     surface: SurfaceRef = Field(
         description='Surface id from GET /api/surfaces, or {"expression", "x_range", "y_range"}.'
     )
-    points: list[tuple[float, float]] = Field(
+    points: list[Pair] = Field(
         min_length=1, description="Points [x, y] to evaluate (capped by the server)."
     )
 

@@ -48,7 +48,7 @@ SURFACES: dict[str, Surface] = {
 def get_surface(surface_id: str, field: str = "surface") -> Surface:
     try:
         return SURFACES[surface_id]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: an unhashable id
         raise UnknownIdError(field, surface_id, list(SURFACES)) from None
 
 
