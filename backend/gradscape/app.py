@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from gradscape import __version__
-from gradscape.api import catalog, errors, health, runs, surfaces
+from gradscape.api import catalog, curvature, errors, health, runs, surfaces
 from gradscape.api import datasets as datasets_api
 from gradscape.api import networks as networks_api
 from gradscape.config import get_settings
@@ -28,7 +28,7 @@ def create_app() -> FastAPI:
         description="Run optimizers on 2D loss surfaces and small networks; stream the paths.",
     )
     errors.install(app)
-    for module in (health, surfaces, catalog, runs):
+    for module in (health, surfaces, catalog, runs, curvature):
         app.include_router(module.router, prefix="/api")
     app.include_router(datasets_api.router, prefix="/api")
     app.include_router(networks_api.router, prefix="/api")

@@ -119,3 +119,22 @@ export function runLabel(run) {
   if (wd) parts.push(`wd ${formatNumber(wd)}`);
   return `${name} (${parts.join(", ")})`;
 }
+
+// Optimizers "+ Add run" tries in turn: the first one not yet racing is added.
+const ADD_ORDER = ["adam", "momentum", "sgd", "rmsprop", "nesterov", "adagrad", "nadam", "adamw", "lbfgs", "newton"];
+const ADAPTIVE = new Set(["adam", "adamw", "nadam", "rmsprop", "adagrad"]);
+
+// The run "+ Add run" adds: another optimizer, an unused colour and a learning rate that moves
+// on this surface: per-coordinate methods step about lr per step, so lr is a fiftieth of the
+// domain; Newton and L-BFGS take whole steps; the others keep their default.
+export function addedRun(runs, surface, steps) {
+  const used = new Set(runs.map((r) => r.optimizer));
+  const known = ADD_ORDER.filter((id) => optimizerInfo(id));
+  const optimizer = known.find((id) => !used.has(id)) || known[runs.length % known.length] || "sgd";
+  const run = makeRun({ optimizer, color: nextColor(runs) }, runs.length);
+  const span = surface ? Math.min(surface.domain.x[1] - surface.domain.x[0], surface.domain.y[1] - surface.domain.y[0]) : 4;
+  let lr = run.params.lr;
+  if (ADAPTIVE.has(optimizer)) lr = Number((span / Math.min(50, Math.max(10, steps / 4))).toPrecision(1));
+  else if (optimizer === "newton" || optimizer === "lbfgs") lr = 1;
+  return { ...run, params: { ...run.params, lr } };
+}

@@ -1,0 +1,176 @@
+// What is drawn, and when. Whole figures (surface, paths, series) are drawn with Plotly.react
+// once per result, at most every STATIC_EVERY ms while results stream in; every animation frame
+// moves only what moves: heads, trails, arrows and cursors on canvases above the 2D plots, or
+// two small traces restyled in 3D.
+
+import { drawChartCursor } from "./chart-cursor.js";
+import { contourFigure, lossFigure, lrFigure, surfaceFigure, surfaceMovers } from "./figures.js";
+import { createGradientCache } from "./head-gradients.js";
+import { renderLegend, updateLegend } from "./legend.js";
+import { createOverlay } from "./overlay.js";
+import { drawRace, raceHeads, trailSteps } from "./race.js";
+
+const STATIC_EVERY = 250;
+// Plotly's mode bar, minus every button that sends the chart off this machine.
+export const PLOT_CONFIG = {
+  responsive: true, displaylogo: false, showSendToCloud: false, showEditInChartStudio: false,
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud", "sendDataToCloud", "editInChartStudio"],
+  doubleClick: "reset",
+};
+const CHART_CONFIG = { responsive: true, displaylogo: false, displayModeBar: false, showSendToCloud: false };
+
+// els: {plot, loss, lr, legend}; input(): {surface, grid, runs, results, labels, frame, start,
+// planned, view3d}; afterFrame(input) runs after each frame is drawn.
+export function createStage(els, input, afterFrame = () => {}) {
+  const overlays = { plot: createOverlay(els.plot), loss: createOverlay(els.loss), lr: createOverlay(els.lr) };
+  const hidden = new Set();
+  const gradients = createGradientCache(() => requestFrame());
+  let drawnView = null;
+  let drawn = { frame: 0, view: "2d", runs: [] };
+  let moverIndices = null; // 3D: [trails, heads] trace indices
+  let firstPath = false;
+
+  // ---- whole figures ----
+  let staticTimer = null;
+  let lastStatic = -Infinity;
+  let staticDrawing = false;
+  function requestStatic() {
+    if (staticTimer !== null) return;
+    const wait = Math.max(0, lastStatic + STATIC_EVERY - performance.now());
+    staticTimer = setTimeout(() => requestAnimationFrame(() => {
+      staticTimer = null;
+      lastStatic = performance.now();
+      drawStatic();
+    }), wait);
+  }
+
+  function listen(gd) {
+    if (gd._gradscapeListening || !gd.on) return;
+    gd._gradscapeListening = true;
+    for (const name of ["plotly_relayout", "plotly_relayouting", "plotly_afterplot"]) gd.on(name, () => requestFrame());
+  }
+
+  function drawStatic() {
+    const inp = input();
+    if (!window.Plotly) return;
+    const { surface, grid } = inp;
+    let done = Promise.resolve();
+    staticDrawing = true;
+    if (surface && grid) {
+      const view = `${surface.id}:${inp.view3d}`;
+      // Plotly.react can keep a previous surface's axis range (seen after a 3D <-> 2D switch,
+      // with the equal-aspect axes): a new surface or view starts from a fresh plot instead.
+      if (drawnView !== null && drawnView !== view) Plotly.purge(els.plot);
+      drawnView = view;
+      const fig = inp.view3d ? surfaceFigure({ ...inp, trail: trailSteps(inp.planned) }) : contourFigure(inp);
+      fig.data.forEach((t) => {
+        if (t.meta?.run && hidden.has(t.meta.run)) t.visible = false;
+      });
+      moverIndices = inp.view3d ? ["trails", "heads"].map((role) => fig.data.findIndex((t) => t.meta?.role === role)) : null;
+      done = Plotly.react(els.plot, fig.data, fig.layout, PLOT_CONFIG).then(() => {
+        listen(els.plot);
+        if (!firstPath && fig.data.some((t) => t.meta?.role === "path" && t.x.length > 1)) {
+          firstPath = true;
+          performance.mark("gradscape:first-path");
+        }
+      });
+    }
+    const loss = lossFigure(inp);
+    const lr = lrFigure(inp);
+    for (const [gd, fig] of [[els.loss, loss], [els.lr, lr]]) {
+      fig.data.forEach((t) => { if (hidden.has(t.meta?.run)) t.visible = false; });
+      Plotly.react(gd, fig.data, fig.layout, CHART_CONFIG).then(() => listen(gd));
+    }
+    renderLegend(els.legend, inp.runs, inp.results, hidden, toggle);
+    done.finally(() => {
+      staticDrawing = false;
+      drawFrame();
+    });
+  }
+
+  // ---- every frame ----
+  let frameQueued = false;
+  function requestFrame() {
+    if (frameQueued) return;
+    frameQueued = true;
+    requestAnimationFrame(() => {
+      frameQueued = false;
+      drawFrame();
+    });
+  }
+
+  function drawFrame() {
+    const inp = input();
+    const heads = raceHeads(inp.runs, inp.results, inp.frame);
+    const trail = trailSteps(inp.planned);
+    let runs = [];
+    const m = overlays.plot.begin();
+    if (inp.view3d) {
+      moveHeads3d(inp, trail);
+      runs = heads.map((h) => ({ uid: h.uid, run: h.index + 1, step: h.step, point: h.point, loss: h.loss }));
+    } else if (m) {
+      runs = drawRace(m, heads, {
+        trail,
+        hidden,
+        gradientAt: (h) => gradients.at(h.result, h.step),
+      });
+    }
+    drawChartCursor(overlays.loss.begin(), inp.frame, inp.runs.filter((r) => !hidden.has(r.uid)), inp.results, "loss");
+    drawChartCursor(overlays.lr.begin(), inp.frame, inp.runs.filter((r) => !hidden.has(r.uid)), inp.results, "lr");
+    updateLegend(els.legend, heads);
+    drawn = { frame: inp.frame, view: inp.view3d ? "3d" : "2d", runs };
+    afterFrame(inp);
+  }
+
+  function moveHeads3d(inp, trail) {
+    const gd = els.plot;
+    if (!moverIndices || moverIndices.some((i) => i < 0) || !gd.data || !gd._fullLayout?._has?.("gl3d")) return;
+    const visibleRuns = inp.runs.filter((r) => !hidden.has(r.uid));
+    const { heads, tails } = surfaceMovers({ ...inp, runs: visibleRuns, trail });
+    const [ti, hi] = moverIndices;
+    if (gd.data[ti]?.x?.length !== tails.x.length || gd.data[hi]?.x?.length !== heads.x.length) {
+      Plotly.restyle(gd, {
+        x: [tails.x, heads.x], y: [tails.y, heads.y], z: [tails.z, heads.z],
+        "line.color": [tails.color, undefined], "marker.color": [undefined, heads.color], "marker.size": [undefined, heads.size],
+      }, [ti, hi]);
+    } else {
+      Plotly.restyle(gd, { x: [tails.x, heads.x], y: [tails.y, heads.y], z: [tails.z, heads.z] }, [ti, hi]);
+    }
+  }
+
+  function toggle(uid) {
+    if (hidden.has(uid)) hidden.delete(uid);
+    else hidden.add(uid);
+    lastStatic = -Infinity;
+    requestStatic();
+  }
+
+  // Frame every drawn path (and the start) in the 2D view.
+  function fit() {
+    const inp = input();
+    if (inp.view3d || !inp.surface) return;
+    let [x0, x1, y0, y1] = [inp.start[0], inp.start[0], inp.start[1], inp.start[1]];
+    for (const run of inp.runs) {
+      if (hidden.has(run.uid)) continue;
+      for (const [x, y] of inp.results[run.uid]?.points || []) {
+        if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+    const px = Math.max((x1 - x0) * 0.08, 1e-6 * Math.max(1, Math.abs(x0)));
+    const py = Math.max((y1 - y0) * 0.08, 1e-6 * Math.max(1, Math.abs(y0)));
+    Plotly.relayout(els.plot, { "xaxis.range": [x0 - px, x1 + px], "yaxis.range": [y0 - py, y1 + py] });
+  }
+
+  return {
+    requestStatic,
+    requestFrame,
+    pending: () => staticTimer !== null || staticDrawing,
+    fit,
+    drawn: () => drawn,
+    hidden,
+  };
+}
