@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import plotly
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.types import Scope
 
 from gradscape import __version__
 from gradscape.api import catalog, curvature, errors, health, runs, surfaces
@@ -14,6 +15,17 @@ from gradscape.api import networks as networks_api
 from gradscape.config import get_settings
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+class RevalidatedFiles(StaticFiles):
+    """Static files a browser may keep but must revalidate (ETag / Last-Modified -> 304), so a
+    new release is seen on the next load and an unchanged file costs no body."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 def frontend_dir() -> Path:
@@ -33,14 +45,12 @@ def create_app() -> FastAPI:
     app.include_router(datasets_api.router, prefix="/api")
     app.include_router(networks_api.router, prefix="/api")
 
-    @app.api_route("/vendor/plotly.min.js", methods=["GET", "HEAD"], include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        """plotly.js from the Python package: the site works with no internet access."""
-        return FileResponse(
-            PLOTLY_JS,
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
+    vendor = RevalidatedFiles(directory=PLOTLY_JS.parent)
 
-    app.mount("/", StaticFiles(directory=frontend_dir(), html=True), name="frontend")
+    @app.api_route("/vendor/plotly.min.js", methods=["GET", "HEAD"], include_in_schema=False)
+    async def plotly_js(request: Request) -> Response:
+        """plotly.js from the Python package: the site works with no internet access."""
+        return await vendor.get_response(PLOTLY_JS.name, request.scope)
+
+    app.mount("/", RevalidatedFiles(directory=frontend_dir(), html=True), name="frontend")
     return app

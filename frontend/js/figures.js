@@ -1,6 +1,6 @@
 // Pure functions: data in, Plotly figures ({data, layout}) out. No DOM, no HTTP, no state.
 // Figures hold what changes once per result (surfaces, whole paths, series); what moves every
-// frame is drawn by race.js (2D, on a canvas) or restyled from surfaceMovers (3D).
+// frame is drawn by race.js on a canvas above the plot.
 
 import { decimatePath, decimateSeries } from "./decimate.js";
 
@@ -71,13 +71,14 @@ function memo(source, tag, make) {
 }
 
 // How run i is drawn, so runs that coincide stay distinguishable: earlier runs lie below,
-// wider; later runs on top, narrower and dashed; heads shrink in the same order.
+// wider; later runs on top, narrower and dashed; heads shrink in the same order, so heads on
+// one point read as concentric rings.
 const DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
 export function runStyle(i) {
   return {
     width: Math.max(1.4, 4.2 - 1.1 * i),
     dash: DASHES[i % DASHES.length],
-    head: Math.max(4, 8.5 - 1.4 * i),
+    head: Math.max(3.5, 10 - 3 * i),
   };
 }
 
@@ -179,32 +180,13 @@ function heights3d(result, surface, t) {
   }));
 }
 
-// What moves in 3D, as the data of two traces restyled each frame: the heads, and every run's
-// recent trail (TRAIL_VERTICES per run, then a gap), so colours and sizes never change per frame.
-const TRAIL_VERTICES = 32;
-export function surfaceMovers({ surface, grid, runs, results, frame, trail }) {
-  const t = heightTransform(grid, surface.log_levels);
-  const heads = { x: [], y: [], z: [], color: [], size: [] };
-  const tails = { x: [], y: [], z: [], color: [] };
-  runs.forEach((run, i) => {
-    const r = results[run.uid];
-    if (!r?.points?.length) return;
-    const z = heights3d(r, surface, t);
-    const k = Math.min(frame, r.points.length - 1);
-    heads.x.push(r.points[k][0]); heads.y.push(r.points[k][1]); heads.z.push(z[k]);
-    heads.color.push(run.color); heads.size.push(runStyle(i).head + 1);
-    const from = Math.max(0, k - trail);
-    for (let v = 0; v < TRAIL_VERTICES; v++) {
-      const j = Math.round(from + ((k - from) * v) / (TRAIL_VERTICES - 1));
-      tails.x.push(r.points[j][0]); tails.y.push(r.points[j][1]); tails.z.push(z[j]); tails.color.push(run.color);
-    }
-    tails.x.push(null); tails.y.push(null); tails.z.push(null); tails.color.push(run.color);
-  });
-  return { heads, tails };
+// Heights of a result's points in the 3D view (null where a point is off the drawn surface).
+export function runHeights(result, surface, grid) {
+  return heights3d(result, surface, heightTransform(grid, surface.log_levels));
 }
 
-// The same picture in 3D: the surface as a mesh with the whole paths lying on it, and two
-// small traces for what moves (heads and trails, see surfaceMovers).
+// The same picture in 3D: the surface as a mesh with the whole paths lying on it; heads and
+// trails move on a canvas above it (race.js), so the WebGL scene is not redrawn per frame.
 export function surfaceFigure(input) {
   const { surface, grid, runs, results, labels } = input;
   const t = heightTransform(grid, surface.log_levels);
@@ -231,21 +213,9 @@ export function surfaceFigure(input) {
       meta: { run: run.uid, role: "path" },
     }];
   });
-  const { heads, tails } = surfaceMovers(input);
-  const movers = [
-    {
-      type: "scatter3d", mode: "lines", ...xyz(tails), line: { color: tails.color, width: 8 }, connectgaps: false,
-      showlegend: false, hoverinfo: "skip", meta: { role: "trails" },
-    },
-    {
-      type: "scatter3d", mode: "markers", ...xyz(heads), showlegend: false, hoverinfo: "skip",
-      marker: { size: heads.size, color: heads.color, line: { color: "#ffffff", width: 2 }, opacity: 1 },
-      meta: { role: "heads" },
-    },
-  ];
   const axis = (title, range) => ({ title: { text: title }, range, backgroundcolor: "#f6f8fb", gridcolor: "#dfe5ee", showbackground: true });
   return {
-    data: [mesh, ...paths, ...movers],
+    data: [mesh, ...paths],
     layout: {
       font: FONT, paper_bgcolor: "rgba(0,0,0,0)", margin: { l: 0, r: 0, t: 0, b: 0 },
       scene: {
@@ -258,8 +228,6 @@ export function surfaceFigure(input) {
     },
   };
 }
-
-const xyz = (d) => ({ x: d.x, y: d.y, z: d.z });
 
 function decadesSpanned(values) {
   let lo = Infinity;

@@ -5,7 +5,9 @@
 // Debug handle, read-only, for tests and automation: `window.gradscape`
 //   .frame        the animation frame shown
 //   .drawn        what the last frame drew: {frame, view: "2d" | "3d", runs: [{uid, run (1-based),
-//                 step, point [x, y], loss, onScreen, px [x, y] (overlay pixels), edgeArrow?}]}
+//                 step, point [x, y], loss, onScreen, px [x, y] (overlay canvas pixels, CSS units),
+//                 vectors? {step, descent (data units, -lr·∇f), stepTip, descentTip (pixels)},
+//                 edgeArrow? {px, angle, text, label [x, y, w, h]} (2D, when the head is off view)}]}
 //   .results      run uid -> streamed result {points, loss, grad_norm, lr, status, message, request}
 //   .runs         the runs as in the state (uid, optimizer, params, colour, ...)
 //   .playing      whether the animation is playing

@@ -27,15 +27,20 @@ export function trailSteps(planned) {
 
 const finite = (v) => typeof v === "number" && Number.isFinite(v);
 
-function drawTrail(ctx, m, h, trail) {
-  const { points } = h.result;
-  const k = h.step;
+// The steps a trail ending at step k is drawn through: at most about 48 segments.
+function trailIndices(k, trail) {
   const from = Math.max(0, k - trail);
-  if (k <= from) return;
   const stride = Math.max(1, Math.floor((k - from) / 48));
   const idx = [];
   for (let j = from; j < k; j += stride) idx.push(j);
   idx.push(k);
+  return idx;
+}
+
+function drawTrail(ctx, m, h, trail) {
+  const { points } = h.result;
+  const idx = trailIndices(h.step, trail);
+  if (idx.length < 2) return;
   const width = runStyle(h.index).width + 2.5;
   ctx.lineCap = "round";
   for (let s = 1; s < idx.length; s++) {
@@ -57,20 +62,16 @@ function drawTrail(ctx, m, h, trail) {
   ctx.globalAlpha = 1;
 }
 
+// A disc in the run's colour with a thin dark rim: bright against the pale surface.
 function drawHead(ctx, x, y, h) {
   const r = runStyle(h.index).head;
   ctx.beginPath();
-  ctx.arc(x, y, r + 2.5, 0, 2 * Math.PI);
-  ctx.fillStyle = "#1b2330";
-  ctx.fill();
-  ctx.beginPath();
-  ctx.arc(x, y, r + 1, 0, 2 * Math.PI);
-  ctx.fillStyle = "#ffffff";
-  ctx.fill();
-  ctx.beginPath();
-  ctx.arc(x, y, r - 0.5, 0, 2 * Math.PI);
+  ctx.arc(x, y, r + 0.75, 0, 2 * Math.PI);
   ctx.fillStyle = h.color;
+  ctx.strokeStyle = "#1b2330";
+  ctx.lineWidth = 1.5;
   ctx.fill();
+  ctx.stroke();
 }
 
 function arrow(ctx, x0, y0, x1, y1, color, { dashed = false, width = 2.2 } = {}) {
@@ -112,19 +113,27 @@ export function headVectors(h, gradient) {
   return { step, descent };
 }
 
+// Draws both arrows; returns them in data units and their tips in canvas pixels.
 function drawVectors(ctx, m, hx, hy, h, gradient) {
   const { step, descent } = headVectors(h, gradient);
   const [x, y] = h.point;
   const px = (v) => (v ? [m.x(x + v[0]) - hx, m.y(y + v[1]) - hy] : null);
   const a = px(step);
   const b = px(descent);
+  const out = { step, descent, stepTip: null, descentTip: null };
   const lengths = [a, b].filter((v) => v && v.every(finite)).map((v) => Math.hypot(v[0], v[1]));
-  if (!lengths.length) return;
-  const longest = Math.max(...lengths);
-  if (!(longest > 0)) return;
+  const longest = Math.max(0, ...lengths);
+  if (!(longest > 0)) return out;
   const scale = Math.min(Math.max(longest, ARROW_MIN), ARROW_MAX) / longest;
-  if (b && b.every(finite)) arrow(ctx, hx, hy, hx + b[0] * scale, hy + b[1] * scale, "#1b2330", { dashed: true, width: 1.8 });
-  if (a && a.every(finite)) arrow(ctx, hx, hy, hx + a[0] * scale, hy + a[1] * scale, h.color);
+  if (b && b.every(finite)) {
+    out.descentTip = [hx + b[0] * scale, hy + b[1] * scale];
+    arrow(ctx, hx, hy, ...out.descentTip, "#1b2330", { dashed: true, width: 1.8 });
+  }
+  if (a && a.every(finite)) {
+    out.stepTip = [hx + a[0] * scale, hy + a[1] * scale];
+    arrow(ctx, hx, hy, ...out.stepTip, h.color);
+  }
+  return out;
 }
 
 // Where the ray from the plot's centre toward (x, y) meets the plot's edge, inset by EDGE.
@@ -171,7 +180,7 @@ function drawEdgeArrow(ctx, box, ex, ey, angle, h) {
   ctx.fillStyle = "#1b2330";
   ctx.textBaseline = "middle";
   ctx.fillText(text, lx + 5, ly + 9.5);
-  return [lx, ly, w, 18];
+  return { text, label: [lx, ly, w, 18] };
 }
 
 // Draw every head, trail, vector and edge arrow; return what was drawn for each run, in
@@ -191,17 +200,55 @@ export function drawRace(m, heads, { trail, gradientAt, hidden = new Set(), vect
     const y = m.y(h.point[1]);
     return { h, x, y, onScreen: finite(x) && finite(y) && inside(x, y) };
   });
-  if (vectors) for (const p of placed) if (p.onScreen) drawVectors(ctx, m, p.x, p.y, p.h, gradientAt(p.h));
+  if (vectors) for (const p of placed) if (p.onScreen) p.vectors = drawVectors(ctx, m, p.x, p.y, p.h, gradientAt(p.h));
   // later runs' heads on top and smaller, so coinciding heads read as concentric rings
   for (const p of placed) if (p.onScreen) drawHead(ctx, p.x, p.y, p.h);
   ctx.restore();
   for (const p of placed) {
     const entry = { uid: p.h.uid, run: p.h.index + 1, step: p.h.step, point: p.h.point, loss: p.h.loss, onScreen: p.onScreen, px: [p.x, p.y] };
+    if (p.vectors) entry.vectors = p.vectors;
     if (!p.onScreen) {
       const [ex, ey, angle] = edgePoint(box, finite(p.x) ? p.x : box.right * 2, finite(p.y) ? p.y : box.top - 1e6);
-      entry.edgeArrow = { px: [ex, ey], angle, label: drawEdgeArrow(ctx, box, ex, ey, angle, p.h) };
+      entry.edgeArrow = { px: [ex, ey], angle, ...drawEdgeArrow(ctx, box, ex, ey, angle, p.h) };
     }
     drawn.push(entry);
+  }
+  return drawn;
+}
+
+// The race in 3D: trails and heads projected onto the canvas over the WebGL scene. z(h) gives a
+// run's heights (null off the drawn surface).
+export function drawRace3d(m, heads, { trail, z, hidden = new Set() }) {
+  const { ctx } = m;
+  const drawn = [];
+  const visible = heads.filter((h) => !hidden.has(h.uid));
+  const placed = visible.map((h) => {
+    const zs = z(h);
+    const { points } = h.result;
+    const line = trailIndices(h.step, trail).map((j) => (zs[j] === null ? null : m.project(points[j][0], points[j][1], zs[j])));
+    const at = zs[h.step] === null ? null : m.project(h.point[0], h.point[1], zs[h.step]);
+    return { h, line, at };
+  });
+  const width = (h) => runStyle(h.index).width + 2;
+  for (const { h, line } of placed) {
+    ctx.lineCap = "round";
+    for (let s = 1; s < line.length; s++) {
+      if (!line[s - 1] || !line[s]) continue;
+      ctx.globalAlpha = 0.15 + 0.85 * (s / (line.length - 1));
+      for (const [color, extra] of [["#ffffff", 2], [h.color, 0]]) {
+        ctx.strokeStyle = color;
+        ctx.lineWidth = width(h) + extra;
+        ctx.beginPath();
+        ctx.moveTo(...line[s - 1]);
+        ctx.lineTo(...line[s]);
+        ctx.stroke();
+      }
+    }
+    ctx.globalAlpha = 1;
+  }
+  for (const { h, at } of placed) {
+    if (at) drawHead(ctx, at[0], at[1], h);
+    drawn.push({ uid: h.uid, run: h.index + 1, step: h.step, point: h.point, loss: h.loss, onScreen: Boolean(at), px: at });
   }
   return drawn;
 }

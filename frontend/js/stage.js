@@ -1,14 +1,14 @@
 // What is drawn, and when. Whole figures (surface, paths, series) are drawn with Plotly.react
 // once per result, at most every STATIC_EVERY ms while results stream in; every animation frame
-// moves only what moves: heads, trails, arrows and cursors on canvases above the 2D plots, or
-// two small traces restyled in 3D.
+// moves only what moves: heads, trails, arrows and cursors on canvases above the plots (in 3D
+// projected through the scene's camera, so the WebGL scene is redrawn only when it turns).
 
 import { drawChartCursor } from "./chart-cursor.js";
-import { contourFigure, lossFigure, lrFigure, surfaceFigure, surfaceMovers } from "./figures.js";
+import { contourFigure, lossFigure, lrFigure, runHeights, surfaceFigure } from "./figures.js";
 import { createGradientCache } from "./head-gradients.js";
 import { renderLegend, updateLegend } from "./legend.js";
 import { createOverlay } from "./overlay.js";
-import { drawRace, raceHeads, trailSteps } from "./race.js";
+import { drawRace, drawRace3d, raceHeads, trailSteps } from "./race.js";
 
 const STATIC_EVERY = 250;
 // Plotly's mode bar, minus every button that sends the chart off this machine.
@@ -27,7 +27,7 @@ export function createStage(els, input, afterFrame = () => {}) {
   const gradients = createGradientCache(() => requestFrame());
   let drawnView = null;
   let drawn = { frame: 0, view: "2d", runs: [] };
-  let moverIndices = null; // 3D: [trails, heads] trace indices
+  let camera = null; // 3D: the camera the overlay was last drawn with
   let firstPath = false;
 
   // ---- whole figures ----
@@ -62,11 +62,10 @@ export function createStage(els, input, afterFrame = () => {}) {
       // with the equal-aspect axes): a new surface or view starts from a fresh plot instead.
       if (drawnView !== null && drawnView !== view) Plotly.purge(els.plot);
       drawnView = view;
-      const fig = inp.view3d ? surfaceFigure({ ...inp, trail: trailSteps(inp.planned) }) : contourFigure(inp);
+      const fig = inp.view3d ? surfaceFigure(inp) : contourFigure(inp);
       fig.data.forEach((t) => {
         if (t.meta?.run && hidden.has(t.meta.run)) t.visible = false;
       });
-      moverIndices = inp.view3d ? ["trails", "heads"].map((role) => fig.data.findIndex((t) => t.meta?.role === role)) : null;
       done = Plotly.react(els.plot, fig.data, fig.layout, PLOT_CONFIG).then(() => {
         listen(els.plot);
         if (!firstPath && fig.data.some((t) => t.meta?.role === "path" && t.x.length > 1)) {
@@ -105,9 +104,10 @@ export function createStage(els, input, afterFrame = () => {}) {
     const trail = trailSteps(inp.planned);
     let runs = [];
     const m = overlays.plot.begin();
-    if (inp.view3d) {
-      moveHeads3d(inp, trail);
-      runs = heads.map((h) => ({ uid: h.uid, run: h.index + 1, step: h.step, point: h.point, loss: h.loss }));
+    if (m?.project) {
+      runs = drawRace3d(m, heads, { trail, hidden, z: (h) => runHeights(h.result, inp.surface, inp.grid) });
+      camera = m.camera;
+      watchCamera();
     } else if (m) {
       runs = drawRace(m, heads, {
         trail,
@@ -122,20 +122,22 @@ export function createStage(els, input, afterFrame = () => {}) {
     afterFrame(inp);
   }
 
-  function moveHeads3d(inp, trail) {
-    const gd = els.plot;
-    if (!moverIndices || moverIndices.some((i) => i < 0) || !gd.data || !gd._fullLayout?._has?.("gl3d")) return;
-    const visibleRuns = inp.runs.filter((r) => !hidden.has(r.uid));
-    const { heads, tails } = surfaceMovers({ ...inp, runs: visibleRuns, trail });
-    const [ti, hi] = moverIndices;
-    if (gd.data[ti]?.x?.length !== tails.x.length || gd.data[hi]?.x?.length !== heads.x.length) {
-      Plotly.restyle(gd, {
-        x: [tails.x, heads.x], y: [tails.y, heads.y], z: [tails.z, heads.z],
-        "line.color": [tails.color, undefined], "marker.color": [undefined, heads.color], "marker.size": [undefined, heads.size],
-      }, [ti, hi]);
-    } else {
-      Plotly.restyle(gd, { x: [tails.x, heads.x], y: [tails.y, heads.y], z: [tails.z, heads.z] }, [ti, hi]);
-    }
+  // While the 3D scene shows, redraw the overlay whenever the user turns the camera.
+  let watching = false;
+  function watchCamera() {
+    if (watching) return;
+    watching = true;
+    const check = () => {
+      const scene = els.plot._fullLayout?.scene?._scene;
+      if (!scene?.glplot || !input().view3d) {
+        watching = false;
+        return;
+      }
+      const { view, projection } = scene.glplot.cameraParams;
+      if ([...view, ...projection].map((v) => v.toFixed(5)).join(",") !== camera) requestFrame();
+      requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
   }
 
   function toggle(uid) {
