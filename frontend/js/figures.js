@@ -87,10 +87,10 @@ function pixelSize(domain, px = 900) {
   return [(domain.x[1] - domain.x[0]) / px, (domain.y[1] - domain.y[0]) / px];
 }
 
-// A path thinned to half a pixel of the surface's domain (whole when short).
+// A path thinned to about a pixel of the surface's domain (whole when short).
 function drawnPath(points, domain) {
   const [tx, ty] = pixelSize(domain);
-  return memo(points, `path${tx},${ty}`, (p) => decimatePath(p, tx / 2, ty / 2));
+  return memo(points, `path${tx},${ty}`, (p) => decimatePath(p, tx, ty));
 }
 
 function markerTraces(surface, start) {
@@ -246,7 +246,7 @@ function seriesFigure({ runs, results, key, yTitle, logWhen, yRange }) {
   const decades = log ? decadesSpanned(finiteValues) : 0;
   const data = series.map(({ run, values }) => {
     const shown = log ? positive(values) : values;
-    const d = memo(shown, "series", (v) => decimateSeries(v));
+    const d = memo(shown, "series", (v) => decimateSeries(v, 400));
     const i = runs.indexOf(run);
     return {
       type: "scatter", mode: "lines", x: d.x, y: d.y, name: String(i + 1),

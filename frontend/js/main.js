@@ -314,7 +314,7 @@ async function exportVideo() {
   button.disabled = true;
   $("status-line").textContent = "Recording the animation…";
   try {
-    const blob = await recordVideo({ plot: $("plot"), overlay: $("plot").parentElement.querySelector(".plot-overlay"), player, view3d: state.view3d });
+    const blob = await recordVideo({ plot: $("plot"), overlay: $("plot").parentElement.querySelector(".plot-overlay"), player });
     const url = URL.createObjectURL(blob);
     const a = document.createElement("a");
     a.href = url;

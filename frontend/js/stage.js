@@ -8,16 +8,13 @@ import { contourFigure, lossFigure, lrFigure, runHeights, surfaceFigure } from "
 import { createGradientCache } from "./head-gradients.js";
 import { renderLegend, updateLegend } from "./legend.js";
 import { createOverlay } from "./overlay.js";
+import { plotConfig } from "./plot-config.js";
 import { drawRace, drawRace3d, raceHeads, trailSteps } from "./race.js";
 
 const STATIC_EVERY = 250;
-// Plotly's mode bar, minus every button that sends the chart off this machine.
-export const PLOT_CONFIG = {
-  responsive: true, displaylogo: false, showSendToCloud: false, showEditInChartStudio: false,
-  modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud", "sendDataToCloud", "editInChartStudio"],
-  doubleClick: "reset",
-};
-const CHART_CONFIG = { responsive: true, displaylogo: false, displayModeBar: false, showSendToCloud: false };
+const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
+const PLOT_CONFIG = plotConfig(["select2d", "lasso2d"], { doubleClick: "reset" });
+const CHART_CONFIG = plotConfig([], { displayModeBar: false });
 
 // els: {plot, loss, lr, legend}; input(): {surface, grid, runs, results, labels, frame, start,
 // planned, view3d}; afterFrame(input) runs after each frame is drawn.
@@ -34,6 +31,7 @@ export function createStage(els, input, afterFrame = () => {}) {
   let staticTimer = null;
   let lastStatic = -Infinity;
   let staticDrawing = false;
+  let staticAgain = false; // a result arrived while drawing: draw once more after
   function requestStatic() {
     if (staticTimer !== null) return;
     const wait = Math.max(0, lastStatic + STATIC_EVERY - performance.now());
@@ -50,41 +48,53 @@ export function createStage(els, input, afterFrame = () => {}) {
     for (const name of ["plotly_relayout", "plotly_relayouting", "plotly_afterplot"]) gd.on(name, () => requestFrame());
   }
 
-  function drawStatic() {
-    const inp = input();
+  // Each figure is drawn in its own task, so the page stays responsive between them.
+  async function drawStatic() {
     if (!window.Plotly) return;
-    const { surface, grid } = inp;
-    let done = Promise.resolve();
+    if (staticDrawing) {
+      staticAgain = true;
+      return;
+    }
     staticDrawing = true;
-    if (surface && grid) {
-      const view = `${surface.id}:${inp.view3d}`;
-      // Plotly.react can keep a previous surface's axis range (seen after a 3D <-> 2D switch,
-      // with the equal-aspect axes): a new surface or view starts from a fresh plot instead.
-      if (drawnView !== null && drawnView !== view) Plotly.purge(els.plot);
-      drawnView = view;
-      const fig = inp.view3d ? surfaceFigure(inp) : contourFigure(inp);
-      fig.data.forEach((t) => {
-        if (t.meta?.run && hidden.has(t.meta.run)) t.visible = false;
-      });
-      done = Plotly.react(els.plot, fig.data, fig.layout, PLOT_CONFIG).then(() => {
-        listen(els.plot);
-        if (!firstPath && fig.data.some((t) => t.meta?.role === "path" && t.x.length > 1)) {
-          firstPath = true;
-          performance.mark("gradscape:first-path");
-        }
-      });
-    }
-    const loss = lossFigure(inp);
-    const lr = lrFigure(inp);
-    for (const [gd, fig] of [[els.loss, loss], [els.lr, lr]]) {
-      fig.data.forEach((t) => { if (hidden.has(t.meta?.run)) t.visible = false; });
-      Plotly.react(gd, fig.data, fig.layout, CHART_CONFIG).then(() => listen(gd));
-    }
-    renderLegend(els.legend, inp.runs, inp.results, hidden, toggle);
-    done.finally(() => {
+    try {
+      await drawPlot(input());
+      for (const [gd, figure] of [[els.loss, lossFigure], [els.lr, lrFigure]]) {
+        await nextTask();
+        const fig = figure(input());
+        fig.data.forEach((t) => { if (hidden.has(t.meta?.run)) t.visible = false; });
+        await Plotly.react(gd, fig.data, fig.layout, CHART_CONFIG);
+        listen(gd);
+      }
+      const inp = input();
+      renderLegend(els.legend, inp.runs, inp.results, hidden, toggle);
+    } finally {
       staticDrawing = false;
+      if (staticAgain) {
+        staticAgain = false;
+        requestStatic();
+      }
       drawFrame();
+    }
+  }
+
+  async function drawPlot(inp) {
+    const { surface, grid } = inp;
+    if (!surface || !grid) return;
+    const view = `${surface.id}:${inp.view3d}`;
+    // Plotly.react can keep a previous surface's axis range (seen after a 3D <-> 2D switch,
+    // with the equal-aspect axes): a new surface or view starts from a fresh plot instead.
+    if (drawnView !== null && drawnView !== view) Plotly.purge(els.plot);
+    drawnView = view;
+    const fig = inp.view3d ? surfaceFigure(inp) : contourFigure(inp);
+    fig.data.forEach((t) => {
+      if (t.meta?.run && hidden.has(t.meta.run)) t.visible = false;
     });
+    await Plotly.react(els.plot, fig.data, fig.layout, PLOT_CONFIG);
+    listen(els.plot);
+    if (!firstPath && fig.data.some((t) => t.meta?.role === "path" && t.x.length > 1)) {
+      firstPath = true;
+      performance.mark("gradscape:first-path");
+    }
   }
 
   // ---- every frame ----
@@ -170,7 +180,7 @@ export function createStage(els, input, afterFrame = () => {}) {
   return {
     requestStatic,
     requestFrame,
-    pending: () => staticTimer !== null || staticDrawing,
+    pending: () => staticTimer !== null || staticDrawing || staticAgain,
     fit,
     drawn: () => drawn,
     hidden,

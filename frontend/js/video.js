@@ -14,8 +14,9 @@ function loadImage(src) {
 }
 
 // Resolves with the video as a Blob once the player has played to the end.
-export async function recordVideo({ plot, overlay, player, view3d }) {
-  if (view3d) throw new Error("the video records the 2D view; switch off 3D view first");
+// The plot (2D or 3D) stays still while the race moves on the overlay, so one image of it is
+// the background of every frame.
+export async function recordVideo({ plot, overlay, player }) {
   if (typeof MediaRecorder === "undefined") throw new Error("this browser has no MediaRecorder");
   const mimeType = TYPES.find((t) => MediaRecorder.isTypeSupported(t));
   if (!mimeType) throw new Error("this browser cannot record WebM");

@@ -256,9 +256,10 @@ def test_3d_heads_follow_the_frame(page):
 # ---- item 7: video ----------------------------------------------------------------------------
 
 
-def test_export_the_animation_as_a_webm_video(page):
+@pytest.mark.parametrize("view3d", [0, 1])
+def test_export_the_animation_as_a_webm_video(page, view3d):
     runs = [{"o": "sgd", "c": "#ff5a36", "p": {"lr": 0.1}}]
-    open_page(page, state_hash("quadratic", runs, 40))
+    open_page(page, state_hash("quadratic", runs, 40, view3d=view3d))
     page.get_by_label("Speed").select_option("4")
     page.locator("summary", has_text="Export").click()
     with page.expect_download(timeout=30_000) as info:
@@ -299,6 +300,18 @@ def test_mode_bar_offers_nothing_that_leaves_the_machine(page, view3d):
         ".map(b => b.getAttribute('data-title') || '')"
     )
     assert any("png" in t.lower() for t in titles), titles  # the mode bar is there
+    for t in titles:
+        assert not any(w in t.lower() for w in ("cloud", "share", "studio", "upload")), t
+
+
+def test_networks_page_mode_bar_offers_nothing_that_leaves_the_machine(page):
+    page.goto(f"{page.base_url}/networks.html")
+    page.wait_for_function("document.querySelectorAll('.modebar-btn').length > 0", timeout=30_000)
+    titles = page.evaluate(
+        "Array.from(document.querySelectorAll('.modebar-btn'))"
+        ".map(b => b.getAttribute('data-title') || '')"
+    )
+    assert any("png" in t.lower() for t in titles), titles
     for t in titles:
         assert not any(w in t.lower() for w in ("cloud", "share", "studio", "upload")), t
 
