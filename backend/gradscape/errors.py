@@ -1,6 +1,12 @@
 """Domain errors. Domain code raises these; only the API layer turns them into HTTP answers."""
 
 
+def short(value: object, limit: int = 40) -> str:
+    """At most ``limit`` characters of ``value``, to quote user input in a message."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class GradscapeError(Exception):
     """Base class for every error Gradscape raises on bad input."""
 
@@ -12,7 +18,7 @@ class UnknownIdError(GradscapeError):
         self.field = field
         self.value = value
         self.valid = valid
-        super().__init__(f"unknown {field} {value!r}; valid ids: {', '.join(valid)}")
+        super().__init__(f"unknown {field} {short(value)!r}; valid ids: {', '.join(valid)}")
 
 
 class InvalidValueError(GradscapeError):

@@ -9,6 +9,8 @@ from gradscape.api.deps import SettingsDep
 from gradscape.api.responses import json_response
 from gradscape.api.schemas import Domain, Grid, SurfaceOut
 from gradscape.errors import UnknownIdError
+from gradscape.optimizers import OPTIMIZERS
+from gradscape.suggestions import suggested_lrs
 from gradscape.surfaces import SURFACES, DataSurface, Surface, get_surface
 
 router = APIRouter(tags=["surfaces"])
@@ -27,10 +29,12 @@ def surface_out(s: Surface) -> SurfaceOut:
         default_start=info.default_start,
         minima=list(info.minima),
         saddles=list(info.saddles),
+        maxima=list(info.maxima),
         convex=info.convex,
         log_levels=info.log_levels,
         kind="data" if isinstance(s, DataSurface) else "analytic",
         n_samples=s.n_samples if isinstance(s, DataSurface) else None,
+        suggested_lr=suggested_lrs(s, OPTIMIZERS),
     )
 
 

@@ -39,7 +39,7 @@ SURFACES: dict[str, Surface] = {
 def get_surface(surface_id: str) -> Surface:
     try:
         return SURFACES[surface_id]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: an unhashable id
         raise UnknownIdError("surface", surface_id, list(SURFACES)) from None
 
 

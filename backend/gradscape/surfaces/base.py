@@ -24,6 +24,7 @@ class SurfaceInfo:
     default_start: Point
     minima: tuple[Point, ...] = ()  # every minimum in the domain, a global one first
     saddles: tuple[Point, ...] = ()
+    maxima: tuple[Point, ...] = ()  # local maxima in the domain
     convex: bool = False
     log_levels: bool = False  # contour levels log-spaced: values span orders of magnitude
 
