@@ -104,7 +104,7 @@ def start_server() -> tuple[subprocess.Popen, str]:
 
 
 def wait_idle(page) -> None:
-    page.wait_for_function("document.body.dataset.idle === 'true'", timeout=120_000)
+    page.wait_for_function("() => document.body.dataset.idle === 'true'", timeout=120_000)
 
 
 def longest_task(page) -> float:
@@ -140,7 +140,7 @@ def main() -> None:
             for i in range(REPEATS + 1):
                 page.goto(f"{base}/")
                 page.wait_for_function(
-                    "performance.getEntriesByName('gradscape:first-path').length > 0",
+                    "() => performance.getEntriesByName('gradscape:first-path').length > 0",
                     timeout=30_000,
                 )
                 if i:
@@ -172,7 +172,8 @@ def main() -> None:
                 page.evaluate("window.__longtasks.length = 0")
                 page.evaluate("(h) => { location.hash = h; }", f"s={quote(json.dumps(big))}")
                 page.wait_for_function(
-                    "Object.values(window.gradscape.results).some(r => r.points.length > 9000)",
+                    "() => Object.values(window.gradscape.results)"
+                    ".some(r => r.points.length > 9000)",
                     timeout=120_000,
                 )
                 wait_idle(page)
@@ -197,7 +198,7 @@ def main() -> None:
                 page.evaluate("window.__longtasks.length = 0")
                 page.check("#view-3d")
                 page.wait_for_function(
-                    "document.getElementById('plot').data.some(t => t.type === 'surface')"
+                    "() => document.getElementById('plot').data.some(t => t.type === 'surface')"
                 )
                 wait_idle(page)
                 page.wait_for_timeout(500)

@@ -4,6 +4,8 @@
 
 import { decimatePath, decimateSeries } from "./decimate.js";
 
+import { visibleLandmarks } from "./landmarks.js";
+
 const FONT = { family: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12, color: "#2a3342" };
 const GRID_COLOR = "#e8ecf2";
 const SURFACE_SCALE = [
@@ -96,18 +98,26 @@ function drawnPath(points, domain) {
 function markerTraces(surface, start) {
   const pts = (list) => ({ x: list.map((p) => p[0]), y: list.map((p) => p[1]) });
   const traces = [];
-  if (surface.minima?.length) {
+  const marks = visibleLandmarks(surface, start);
+  if (marks.minima.length) {
     traces.push({
-      type: "scatter", mode: "markers", name: "minimum", ...pts(surface.minima),
+      type: "scatter", mode: "markers", name: "minimum", ...pts(marks.minima),
       marker: { symbol: "star", size: 15, color: "#ffffff", line: { color: "#1b2330", width: 1.5 } },
       hovertemplate: "minimum (%{x:.3g}, %{y:.3g})<extra></extra>", meta: { role: "minimum" },
     });
   }
-  if (surface.saddles?.length) {
+  if (marks.saddles.length) {
     traces.push({
-      type: "scatter", mode: "markers", name: "saddle point", ...pts(surface.saddles),
+      type: "scatter", mode: "markers", name: "saddle point", ...pts(marks.saddles),
       marker: { symbol: "x", size: 12, color: "#1b2330", line: { color: "#ffffff", width: 1 } },
       hovertemplate: "saddle (%{x:.3g}, %{y:.3g})<extra></extra>", meta: { role: "saddle" },
+    });
+  }
+  if (marks.maxima.length) {
+    traces.push({
+      type: "scatter", mode: "markers", name: "maximum", ...pts(marks.maxima),
+      marker: { symbol: "triangle-up", size: 13, color: "#1b2330", line: { color: "#ffffff", width: 1.5 } },
+      hovertemplate: "local maximum (%{x:.3g}, %{y:.3g})<extra></extra>", meta: { role: "maximum" },
     });
   }
   traces.push({

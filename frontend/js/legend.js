@@ -3,7 +3,7 @@
 // Clicking an entry hides or shows that run.
 
 import { runStyle } from "./figures.js";
-import { formatNumber, runLabel, statusText } from "./state.js";
+import { formatNumber, runLabel, statusStyle, statusText } from "./state.js";
 
 const DASH_ARRAY = { solid: "", dash: "6 4", dot: "2 3", dashdot: "6 3 2 3", longdash: "10 4", longdashdot: "10 3 2 3" };
 
@@ -37,7 +37,7 @@ export function renderLegend(el, runs, results, hidden, onToggle) {
     name.textContent = `${i + 1}. ${runLabel(run)}`;
     const status = document.createElement("span");
     status.className = "legend-status";
-    status.dataset.status = results[run.uid]?.status || "running";
+    status.dataset.status = statusStyle(results[run.uid]);
     status.textContent = statusText(results[run.uid]);
     const live = document.createElement("span");
     live.className = "legend-live";

@@ -14,6 +14,7 @@
 
 import { getJSON } from "./api.js";
 import { download, runsToCSV, runsToJSON } from "./export.js";
+import { attachHoverReadout, attachSuggestButton, requestStabilityBounds, withStabilityBounds } from "./curvature.js";
 import { fillSelect } from "./controls.js";
 import { copyLink, presetFromHash } from "./link.js";
 import { createPlayer } from "./player.js";
@@ -26,14 +27,17 @@ import {
 import { createStage } from "./stage.js";
 import {
   addedRun, catalog, makeRun, runLabel, runRequest, setCatalog, startPoint, state, statusText,
-  surfaceInfo, withOptimizer, withSchedule,
+  surfaceInfo, withOptimizer, withSchedule, withSurface,
 } from "./state.js";
 import { bindPlotTap } from "./plot-tap.js";
+import { numberProblem, showApiFieldError, showFieldError, validatedNumber } from "./field-errors.js";
+import { presetState, renderLessonCard } from "./lesson-card.js";
 import { decodeState, encodeState } from "./url-state.js";
 import { recordVideo } from "./video.js";
 
 const $ = (id) => document.getElementById(id);
 const GRID_RESOLUTION = 121;
+const MAX_STEPS = 100000; // the server's cap (GRADSCAPE_MAX_STEPS default)
 const icon = (d) => `<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="${d}" fill="currentColor"/></svg>`;
 const ICON_PLAY = icon("M4 2v12l10-6z");
 const ICON_PAUSE = icon("M3 2h4v12H3zM9 2h4v12H9z");
@@ -66,6 +70,11 @@ const stage = createStage(
     $("frame-label").textContent = describeFrame(player.frame(), player.length());
     markIdle();
   },
+  {
+    // the lr chart's 2/λmax line along each finished run (curvature.js)
+    beforeStatic: () => requestStabilityBounds(state.surface, state.runs, runner.results, () => requestRedraw()),
+    lr: (figure, inp) => withStabilityBounds(figure, inp.runs, inp.results),
+  },
 );
 
 window.gradscape = Object.freeze({
@@ -90,6 +99,7 @@ function requestRedraw({ sidebar = false } = {}) {
       const errors = state.runs.map((run, i) => [i, runner.results[run.uid]?.error]).filter(([, e]) => e);
       $("status-line").textContent = errors.map(([i, e]) => `Run ${i + 1}: ${e}`).join(" · ");
       $("status-line").classList.toggle("error", errors.length > 0);
+      showApiFieldError(runner.results[state.runs[state.selected]?.uid]?.error);
     });
   }
 }
@@ -133,6 +143,7 @@ function commit({ rerun = true, editor = false, problem = false, delay = 120 } =
   if (problem) renderProblem();
   if (editor) renderEditor(editorHandlers);
   markPreset(state.preset);
+  renderLessonCard(state, (id) => loadPreset(id, { view3d: state.view3d }));
   requestRedraw({ sidebar: true });
   if (rerun) scheduleRuns(delay);
 }
@@ -146,14 +157,8 @@ function loadState(next) {
 }
 
 function loadPreset(id, { view3d } = {}) {
-  const preset = presetById(id);
-  if (!preset) return;
-  const s = preset.state;
-  loadState({
-    surface: s.surface, start: s.start || null, steps: s.steps || 200, tol: s.tol ?? 1e-6,
-    view3d: view3d ?? Boolean(s.view3d), preset: id, selected: 0,
-    runs: s.runs.map((r, i) => makeRun(r, i)),
-  });
+  if (!presetById(id)) return;
+  loadState(presetState(id, { view3d }));
 }
 
 // A lesson picked from a list far from the plot brings the plot into view.
@@ -222,25 +227,21 @@ function setStart(x, y) {
 
 // ---- controls -------------------------------------------------------------------------------
 
-function numberInput(id, apply, { integer = false, min = -Infinity } = {}) {
-  $(id).addEventListener("input", () => {
-    const raw = $(id).value.trim();
-    const v = Number(raw);
-    const ok = raw !== "" && Number.isFinite(v) && v >= min && (!integer || Number.isInteger(v));
-    $(id).setAttribute("aria-invalid", String(!ok));
-    if (ok) apply(v);
-  });
+function numberInput(id, apply, rules = {}) {
+  validatedNumber($(id), rules, apply);
 }
 
 function bindControls() {
   $("surface").addEventListener("change", () => {
-    Object.assign(state, { surface: $("surface").value, start: null, preset: null });
+    const from = state.surface;
+    Object.assign(state, { surface: $("surface").value, start: null });
+    state.runs = state.runs.map((run) => withSurface(run, from, state.surface));
     ensureGrid(state.surface);
     commit({ problem: true, editor: true });
   });
   numberInput("start-x", (v) => { state.start = [v, startPoint()[1]]; commit(); });
   numberInput("start-y", (v) => { state.start = [startPoint()[0], v]; commit(); });
-  numberInput("steps", (v) => { state.steps = Math.min(v, 100000); commit(); }, { integer: true, min: 1 });
+  numberInput("steps", (v) => { state.steps = v; commit(); }, { integer: true, min: 1, max: MAX_STEPS });
   numberInput("tol", (v) => { state.tol = v; commit(); }, { min: 0 });
   $("view-3d").addEventListener("change", () => {
     state.view3d = $("view-3d").checked;
@@ -254,14 +255,14 @@ function bindControls() {
   numberInput("seed", (v) => updateRun((run) => ({ ...run, seed: v })), { integer: true, min: 0 });
   $("batch-size").addEventListener("input", () => {
     const raw = $("batch-size").value.trim();
-    const v = raw === "" ? null : Number(raw);
-    const ok = v === null || (Number.isInteger(v) && v >= 1);
-    $("batch-size").setAttribute("aria-invalid", String(!ok));
-    if (ok) updateRun((run) => ({ ...run, batch_size: v }));
+    const n = surfaceInfo()?.n_samples ?? null;
+    const problem = raw === "" ? null : numberProblem(raw, { integer: true, min: 1, max: n });
+    showFieldError($("batch-size"), problem);
+    if (!problem) updateRun((run) => ({ ...run, batch_size: raw === "" ? null : Number(raw) }));
   });
 
   $("add-run").addEventListener("click", () => {
-    state.runs.push(addedRun(state.runs, surfaceInfo(), state.steps));
+    state.runs.push(addedRun(state.runs));
     state.selected = state.runs.length - 1;
     commit({ editor: true });
   });
@@ -353,6 +354,9 @@ async function main() {
   renderPresets((id) => loadPreset(id));
   renderLessons();
   bindControls();
+  attachHoverReadout($("plot"), () => (state.view3d ? null : state.surface));
+  attachSuggestButton($("lr"), () => state.surface, startPoint, (lr) =>
+    updateRun((run) => ({ ...run, params: { ...run.params, lr } }), { editor: true }));
   if (!loadFromHash()) loadPreset("race");
   $("fit").disabled = state.view3d;
   document.body.dataset.ready = "true";

@@ -17,8 +17,9 @@ const PLOT_CONFIG = plotConfig(["select2d", "lasso2d"], { doubleClick: "reset" }
 const CHART_CONFIG = plotConfig([], { displayModeBar: false });
 
 // els: {plot, loss, lr, legend}; input(): {surface, grid, runs, results, labels, frame, start,
-// planned, view3d}; afterFrame(input) runs after each frame is drawn.
-export function createStage(els, input, afterFrame = () => {}) {
+// planned, view3d}; afterFrame(input) runs after each frame is drawn. hooks.beforeStatic(input)
+// runs before whole figures are drawn; hooks.lr(figure, input) may add to the lr chart.
+export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
   const overlays = { plot: createOverlay(els.plot), loss: createOverlay(els.loss), lr: createOverlay(els.lr) };
   const hidden = new Set();
   const gradients = createGradientCache(() => requestFrame());
@@ -57,8 +58,10 @@ export function createStage(els, input, afterFrame = () => {}) {
     }
     staticDrawing = true;
     try {
+      hooks.beforeStatic?.(input());
       await drawPlot(input());
-      for (const [gd, figure] of [[els.loss, lossFigure], [els.lr, lrFigure]]) {
+      const lrWithHook = (inp) => (hooks.lr ? hooks.lr(lrFigure(inp), inp) : lrFigure(inp));
+      for (const [gd, figure] of [[els.loss, lossFigure], [els.lr, lrWithHook]]) {
         await nextTask();
         const fig = figure(input());
         fig.data.forEach((t) => { if (hidden.has(t.meta?.run)) t.visible = false; });

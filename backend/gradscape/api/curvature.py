@@ -6,15 +6,10 @@ from gradscape.api.deps import SettingsDep
 from gradscape.api.responses import json_response
 from gradscape.api.schemas import CurvatureRequest, CurvatureResponse
 from gradscape.errors import InvalidValueError
-from gradscape.surfaces import Surface, get_surface
+from gradscape.surfaces import resolve_surface
 from gradscape.surfaces.curvature import curvature
 
 router = APIRouter(tags=["curvature"])
-
-
-def resolve_surface(surface: str) -> Surface:
-    """The surface a request names (the one place a custom-formula surface would plug in)."""
-    return get_surface(surface)
 
 
 @router.post("/curvature", response_model=CurvatureResponse)

@@ -29,7 +29,10 @@ async def on_gradscape_error(request: Request, exc: GradscapeError):
         return json_response({"detail": [_detail(loc, str(exc), "unknown_id")]}, 422)
     if isinstance(exc, InvalidValueError):
         loc = ["body", *exc.field.split(".")]
-        return json_response({"detail": [_detail(loc, exc.message, "value_error")]}, 422)
+        detail = _detail(loc, exc.message, "value_error")
+        if exc.ctx:
+            detail["ctx"] = exc.ctx
+        return json_response({"detail": [detail]}, 422)
     return json_response({"detail": short(str(exc), 500)}, 422)
 
 

@@ -22,6 +22,7 @@ from gradscape.deadline import Deadline
 from gradscape.engine import Rows, RunResult, RunSpec, build_spec, run_batch, stream_run
 from gradscape.engine.thinning import thin
 from gradscape.errors import InvalidValueError, UnknownIdError
+from gradscape.surfaces import resolve_surface
 from gradscape.surfaces.curvature import KIND_NOTES, point_kind
 
 router = APIRouter(prefix="/runs", tags=["runs"])
@@ -33,9 +34,10 @@ def to_spec(body: RunRequest, settings: Settings, where: str = "") -> RunSpec:
     """Validate one run request against the registries and the server's caps."""
     if body.steps > settings.max_steps:
         raise InvalidValueError(f"{where}steps", f"must be <= {settings.max_steps}")
+    surface = resolve_surface(body.surface, f"{where}surface")
     try:
         return build_spec(
-            surface=body.surface,
+            surface=surface,
             optimizer=body.optimizer,
             params=body.params,
             schedule=body.schedule,

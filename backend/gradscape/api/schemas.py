@@ -1,8 +1,15 @@
 """Request and response models of the core API, each with an example for the OpenAPI page."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 ID_LENGTH = 64  # ids and names; longer strings are refused before any lookup
 ShortStr = Annotated[str, StringConstraints(max_length=ID_LENGTH)]
@@ -32,10 +39,49 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
+FORMULA_EXAMPLE = {"expression": "x^2 + 10*y^2", "x_range": [-3, 3], "y_range": [-3, 3]}
+
+
+class SurfaceFormula(Strict):
+    """A surface typed as a formula in x and y (see the README for the grammar)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [FORMULA_EXAMPLE]})
+
+    expression: str = Field(
+        description="f(x, y), e.g. 'x^2 + 10*y^2'; at most 500 characters, 300 nodes, depth 40."
+    )
+    x_range: Pair = Field([-3.0, 3.0], description="[low, high] of x.")
+    y_range: Pair = Field([-3.0, 3.0], description="[low, high] of y.")
+
+
+# A surface id or a formula object. The object is checked by surfaces.resolve_surface, so
+# every error names the key inside it (surface.expression) and a parse error's position.
+def _surface_ref(value: Any) -> Any:
+    if not isinstance(value, str | dict):
+        raise ValueError('must be a surface id or an object {"expression", "x_range", "y_range"}')
+    return value
+
+
+SurfaceRef = Annotated[
+    Any,
+    AfterValidator(_surface_ref),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "Surface id, from GET /api/surfaces."},
+                {"$ref": "#/components/schemas/SurfaceFormula"},
+            ]
+        }
+    ),
+]
+
+
 class RunRequest(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [RUN_EXAMPLE]})
 
-    surface: ShortStr = Field(description="Surface id, from GET /api/surfaces.")
+    surface: SurfaceRef = Field(
+        description='Surface id from GET /api/surfaces, or {"expression", "x_range", "y_range"}.'
+    )
     optimizer: ShortStr = Field(description="Optimizer id, from GET /api/optimizers.")
     params: dict[ShortStr, OptionValue] = Field(
         default_factory=dict,
@@ -207,6 +253,69 @@ class SurfaceOut(BaseModel):
     )
 
 
+class CustomGridRequest(SurfaceFormula):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**FORMULA_EXAMPLE, "resolution": 121}]}
+    )
+
+    resolution: int = Field(100, ge=2, description="Points per axis.")
+
+
+class StationaryOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"x": 0, "y": 0, "kind": "minimum", "value": 0, "eigenvalues": [2, 20]},
+            ]
+        }
+    )
+
+    x: float
+    y: float
+    kind: str = Field(description="minimum, saddle, maximum or degenerate.")
+    value: float
+    eigenvalues: tuple[float, float] = Field(description="Of the Hessian, ascending.")
+
+
+class CustomSurfaceOut(SurfaceOut):
+    """A GET /api/surfaces entry for a formula, plus what was found about it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "custom",
+                    "name": "Custom formula",
+                    "formula": "f(x, y) = x^2 + 10*y^2",
+                    "description": "Your own formula.",
+                    "domain": {"x": [-3, 3], "y": [-3, 3]},
+                    "default_start": [-1.8, 1.8],
+                    "minima": [[0, 0]],
+                    "saddles": [],
+                    "convex": False,
+                    "log_levels": False,
+                    "kind": "analytic",
+                    "n_samples": None,
+                    "expression": "x^2 + 10*y^2",
+                    "gradient": ["2*x", "20*y"],
+                    "maxima": [],
+                    "degenerate": [],
+                    "stationary": [
+                        {"x": 0, "y": 0, "kind": "minimum", "value": 0, "eigenvalues": [2, 20]}
+                    ],
+                }
+            ]
+        }
+    )
+
+    expression: str = Field(description="The formula, normalised (parses to the same tree).")
+    gradient: tuple[str, str] = Field(description="df/dx and df/dy as text.")
+    degenerate: list[tuple[float, float]] = Field(
+        description="Stationary points with a zero Hessian eigenvalue (e.g. a monkey saddle)."
+    )
+    stationary: list[StationaryOut]
+
+
 class Grid(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -340,7 +449,9 @@ class CurvatureRequest(Strict):
         json_schema_extra={"examples": [{"surface": "ravine", "points": [[1.0, 0.5], [0.0, 0.0]]}]}
     )
 
-    surface: str = Field(description="Surface id, from GET /api/surfaces.")
+    surface: SurfaceRef = Field(
+        description='Surface id from GET /api/surfaces, or {"expression", "x_range", "y_range"}.'
+    )
     points: list[Pair] = Field(
         min_length=1, description="Points [x, y] to evaluate (capped by the server)."
     )

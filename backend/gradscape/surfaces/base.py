@@ -54,6 +54,10 @@ class Surface:
         gx, gy = self.grad(x, y)
         return self.value(x, y), gx, gy
 
+    def undefined_at(self, x: float, y: float) -> str | None:
+        """Why value or gradient are not finite at (x, y), in words; None if unknown."""
+        return None
+
     def grid(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """z[i, j] = f(xs[j], ys[i]) by broadcasting, never a Python loop."""
         return np.asarray(self.value(xs[None, :], ys[:, None]), dtype=float)
