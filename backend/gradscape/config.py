@@ -21,6 +21,7 @@ class Settings:
     max_landscape_resolution: int = 101
     # What one request may cost (api/cost.py) and how long heavy work may run (deadline.py).
     max_work_seconds: float = 10.0  # estimated CPU seconds of one request's work
+    max_step_seconds: float = 0.25  # estimated time of one step of a request's slowest group
     max_answer_bytes: int = 20_000_000  # estimated JSON size of one answer, before gzip
     request_seconds: float = 30.0  # heavy work stops (503) after this many seconds
     max_body_bytes: int = 1_000_000  # larger request bodies answer 413

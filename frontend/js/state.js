@@ -151,3 +151,17 @@ export function runLabel(run) {
   if (wd) parts.push(`wd ${formatNumber(wd)}`);
   return `${name} (${parts.join(", ")})`;
 }
+
+// Optimizers "+ Add run" tries in turn: the first one not yet racing is added.
+const ADD_ORDER = ["adam", "momentum", "sgd", "rmsprop", "nesterov", "adagrad", "nadam", "adamw", "lbfgs", "newton"];
+
+// The run "+ Add run" adds: another optimizer, an unused colour, and the learning rate the
+// surface suggests for it (one that moves visibly on this surface).
+export function addedRun(runs) {
+  const used = new Set(runs.map((r) => r.optimizer));
+  const known = ADD_ORDER.filter((id) => optimizerInfo(id));
+  const optimizer = known.find((id) => !used.has(id)) || known[runs.length % known.length] || "sgd";
+  const run = makeRun({ optimizer, color: nextColor(runs) }, runs.length);
+  const lr = suggestedLr(optimizer);
+  return lr === undefined ? run : { ...run, params: { ...run.params, lr } };
+}

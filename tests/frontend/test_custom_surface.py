@@ -153,9 +153,15 @@ def test_subgradient_example_shows_sgd_zigzag_while_adam_settles(page, artifacts
     note = page.locator("#lesson-note")
     assert note.is_visible() and "zig-zags" in note.inner_text()
     assert note.bounding_box()["y"] + note.bounding_box()["height"] < 900
-    legend = page.locator("#plot .legendtext").all_text_contents()
+    legend = page.locator("#plot-legend .legend-item").all_inner_texts()
     assert any("SGD" in t for t in legend) and any("Adam" in t for t in legend)
-    sgd, adam = paths(page)
+    # The runs' own points, as the page holds them (the drawn paths are thinned to pixels).
+    runs = page.evaluate(
+        """() => window.gradscape.runs.map(r => ({
+            optimizer: r.optimizer, points: window.gradscape.results[r.uid].points}))"""
+    )
+    assert [r["optimizer"] for r in runs] == ["sgd", "adam"]
+    sgd, adam = (r["points"] for r in runs)
     assert len(sgd) == len(adam) == 201
     # SGD still jumps lr * 10 = 0.5 across y = 0 at every late step; Adam's steps shrank.
     sgd_swing = max(abs(p[1]) for p in sgd[-20:])

@@ -54,7 +54,7 @@ def statuses(page) -> list[str]:
 
 
 def legend(page) -> str:
-    return " | ".join(page.locator("#plot .legendtext").all_text_contents())
+    return " | ".join(page.locator("#plot-legend .legend-item").all_inner_texts())
 
 
 def path_length(points) -> float:
@@ -175,12 +175,13 @@ def test_animation_controls_move_the_cursor(page):
     page.get_by_role("button", name="Step forward").click()
     page.get_by_role("button", name="Step back").click()
     page.wait_for_timeout(100)
-    trail = page.evaluate(
-        "document.getElementById('plot').data.filter(t => t.meta && t.meta.role === 'trail')"
-        ".map(t => t.x.length)"
-    )
-    assert trail[0] == 12  # points 0..11
+    drawn = page.evaluate("window.gradscape.drawn")
+    assert drawn["frame"] == 11
+    head = drawn["runs"][0]
+    assert head["step"] == 11 and head["onScreen"]
+    assert head["point"] == pytest.approx((-2.5 * 0.9**11, 2.0 * 0.9**11), rel=1e-9)
     assert page.locator("#frame-label").inner_text() == "step 11 / 40"
+    assert "step 11 · loss" in legend(page)
 
 
 def test_3d_view_draws_paths_on_the_surface(page):

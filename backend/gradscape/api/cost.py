@@ -31,7 +31,8 @@ STEP_FIXED = 20e-6  # numpy calls of one vectorised step, beside the evaluation
 SCALAR_STEP = 4e-6  # one step of a single elementwise run on Python floats
 BATCH_SAMPLE = 0.04e-6  # a mini-batch gradient, per point and sample in the batch
 NEWTON_POINT = 3e-6  # solving each run's 2x2 system
-LBFGS_EVALS = 20  # line-search evaluations (value and gradient) per L-BFGS step, typical
+LBFGS_EVALS = 50  # line-search evaluations (value and gradient) per L-BFGS step, bad case
+LBFGS_PAIR = 4e-6  # the two-loop recursion, per remembered pair
 # Typed formulas (seconds), per instruction of the formula's tape (benchmarks/bench_formula.py):
 # numpy calls of one vectorised evaluation, each point, and one step of a lone run on floats.
 FORMULA_INSTR = 2e-6
@@ -50,13 +51,19 @@ FLOAT_BYTES = 22
 
 @dataclass(frozen=True)
 class Cost:
-    """Estimated CPU seconds and size of the JSON answer of a request."""
+    """Estimated CPU seconds, size of the JSON answer, and the longest piece of work that
+    cannot be interrupted (one step of the slowest group): deadlines are checked between."""
 
     seconds: float = 0.0
     answer_bytes: int = 0
+    step_seconds: float = 0.0
 
     def __add__(self, other: "Cost") -> "Cost":
-        return Cost(self.seconds + other.seconds, self.answer_bytes + other.answer_bytes)
+        return Cost(
+            self.seconds + other.seconds,
+            self.answer_bytes + other.answer_bytes,
+            max(self.step_seconds, other.step_seconds),
+        )
 
 
 def _eval_seconds(spec: RunSpec, runs: int, scalar: bool = False) -> float:
@@ -68,8 +75,9 @@ def _eval_seconds(spec: RunSpec, runs: int, scalar: bool = False) -> float:
     return seconds
 
 
-def _group_seconds(specs: Sequence[RunSpec]) -> float:
-    """Runs sharing a group advance together: fixed costs per step, point costs per run."""
+def _group_cost(specs: Sequence[RunSpec]) -> tuple[float, float]:
+    """(seconds, seconds of one step): runs sharing a group advance together, with fixed
+    costs per step and point costs per run."""
     first = specs[0]
     runs = len(specs)
     longest = max(s.steps for s in specs)
@@ -80,12 +88,18 @@ def _group_seconds(specs: Sequence[RunSpec]) -> float:
     per_run /= runs
     if first.optimizer.elementwise:
         if runs == 1:
-            return longest * (SCALAR_STEP + _eval_seconds(first, 1, scalar=True))
-        return longest * (STEP_FIXED + EVAL_FIXED) + points * per_run
+            step = SCALAR_STEP + _eval_seconds(first, 1, scalar=True)
+            return longest * step, step
+        fixed = STEP_FIXED + EVAL_FIXED
+        return longest * fixed + points * per_run, fixed + runs * per_run
     if first.optimizer.id == "lbfgs":  # a Python loop over runs, each with a line search
-        return points * 2 * LBFGS_EVALS * _eval_seconds(first, 1) + longest * STEP_FIXED
+        history = int(first.hyper.get("history_size", 100))
+        point = 2 * LBFGS_EVALS * _eval_seconds(first, 1) + history * LBFGS_PAIR
+        return points * point + longest * STEP_FIXED, runs * point + STEP_FIXED
     # Newton: one vectorised gradient and Hessian per step, a 2x2 solve per run.
-    return longest * 2 * (STEP_FIXED + EVAL_FIXED) + points * (2 * per_run + NEWTON_POINT)
+    fixed = 2 * (STEP_FIXED + EVAL_FIXED)
+    point = 2 * per_run + NEWTON_POINT
+    return longest * fixed + points * point, fixed + runs * point
 
 
 def run_cost(specs: Sequence[RunSpec], max_points: int | None = None) -> Cost:
@@ -93,9 +107,13 @@ def run_cost(specs: Sequence[RunSpec], max_points: int | None = None) -> Cost:
     groups: dict[tuple, list[RunSpec]] = {}
     for spec in specs:
         groups.setdefault(spec.group, []).append(spec)
-    seconds = sum(_group_seconds(g) for g in groups.values())
+    costs = [_group_cost(g) for g in groups.values()]
     kept = sum(min(s.steps + 1, max_points or s.steps + 1) for s in specs)
-    return Cost(seconds, kept * RUN_POINT_BYTES + 200 * len(specs))
+    return Cost(
+        sum(c[0] for c in costs),
+        kept * RUN_POINT_BYTES + 200 * len(specs),
+        max(c[1] for c in costs),
+    )
 
 
 def network_cost(spec: NetworkSpec) -> Cost:
@@ -107,7 +125,9 @@ def network_cost(spec: NetworkSpec) -> Cost:
     answer = (spec.steps + 1) * 5 * FLOAT_BYTES
     if spec.sharpness_every:
         measurements = spec.steps // spec.sharpness_every + 2
-        seconds += measurements * NET_SHARPNESS * NET_SAMPLE_PARAM * n_train * params
+        sharpness = NET_SHARPNESS * NET_SAMPLE_PARAM * n_train * params
+        seconds += measurements * sharpness
+        step += sharpness
         answer += measurements * 2 * FLOAT_BYTES
     forwards = len(INTERPOLATION_ALPHAS) * n_train + BOUNDARY_POINTS
     if spec.landscape is not None:
@@ -116,7 +136,7 @@ def network_cost(spec: NetworkSpec) -> Cost:
         answer += (res * res + 2 * res + 3 * MAX_PATH_POINTS) * FLOAT_BYTES
     seconds += forwards * NET_FORWARD_SAMPLE_PARAM * params
     answer += (len(INTERPOLATION_ALPHAS) * 2 + BOUNDARY_POINTS) * FLOAT_BYTES
-    return Cost(seconds, answer)
+    return Cost(seconds, answer, step)
 
 
 def check(cost: Cost, settings: Settings, field: str, reduce: str) -> None:
@@ -126,6 +146,13 @@ def check(cost: Cost, settings: Settings, field: str, reduce: str) -> None:
             field,
             f"too much work: about {cost.seconds:.3g} CPU seconds estimated, the limit is "
             f"{settings.max_work_seconds:g} per request; ask for less ({reduce})",
+        )
+    if cost.step_seconds > settings.max_step_seconds:
+        raise InvalidValueError(
+            field,
+            f"one step would take about {cost.step_seconds:.3g} s, the limit is "
+            f"{settings.max_step_seconds:g} s so that the work can stop promptly; ask for "
+            f"less ({reduce})",
         )
     if cost.answer_bytes > settings.max_answer_bytes:
         raise InvalidValueError(

@@ -4,6 +4,9 @@ Messages quote at most a short prefix of what the client sent (``short``), so a 
 input never comes back in a huge answer.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -77,6 +80,25 @@ def allowed_methods(request: Request) -> list[str]:
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
+
+
+@contextmanager
+def not_found() -> Iterator[None]:
+    """An unknown id in the path answers 404 (not 422): the resource does not exist."""
+    try:
+        yield
+    except UnknownIdError as exc:
+        raise StarletteHTTPException(404, str(exc)) from None
+
+
+@contextmanager
+def in_query() -> Iterator[None]:
+    """Domain errors about query parameters answer 422 located under ``query``."""
+    try:
+        yield
+    except InvalidValueError as exc:
+        detail = [_detail(["query", *exc.field.split(".")], exc.message, "value_error")]
+        raise StarletteHTTPException(422, detail) from None  # type: ignore[arg-type]
 
 
 def install(app: FastAPI) -> None:

@@ -7,7 +7,12 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from gradscape.api.admission import AdmissionDep
 from gradscape.api.deps import SettingsDep
-from gradscape.api.responses import HEAVY_RESPONSES, json_response
+from gradscape.api.responses import (
+    HEAVY_RESPONSES,
+    NOT_FOUND,
+    VALIDATION,
+    json_response,
+)
 from gradscape.api.schemas import (
     CustomGridRequest,
     CustomSurfaceOut,
@@ -73,7 +78,9 @@ def _axis(lo: float | None, hi: float | None, default: tuple[float, float], name
 Bound = Annotated[float | None, Query(ge=-MAX_EXTENT, le=MAX_EXTENT, allow_inf_nan=False)]
 
 
-@router.get("/surfaces/{surface_id}/grid", response_model=Grid)
+@router.get(
+    "/surfaces/{surface_id}/grid", response_model=Grid, responses={**NOT_FOUND, **VALIDATION}
+)
 def surface_grid(
     surface_id: str,
     settings: SettingsDep,

@@ -254,9 +254,14 @@ class Training:
         }
 
     def _sharpness(self) -> float:
-        mlp, x, y, params = self.spec.mlp, self.x, self.y, self.params
+        mlp, x, y, params, check = self.spec.mlp, self.x, self.y, self.params, self.deadline.check
+
+        def hvp(v: Array) -> Array:
+            check()  # up to 40 products per measurement: each one may be the last
+            return mlp.hvp(params, x, y, v)
+
         with np.errstate(all="ignore"):
-            value, self._eigvec = top_eigenvalue(lambda v: mlp.hvp(params, x, y, v), self._eigvec)
+            value, self._eigvec = top_eigenvalue(hvp, self._eigvec)
         return float(value[0])
 
     def _record(self, block: Block, metrics: dict[str, Any]) -> None:
