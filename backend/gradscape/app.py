@@ -2,6 +2,7 @@
 
 import asyncio
 import gzip
+import sys
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +21,7 @@ from gradscape import __version__
 from gradscape.api import catalog, docs, errors, health, runs, surfaces
 from gradscape.api import datasets as datasets_api
 from gradscape.api import networks as networks_api
-from gradscape.api.admission import Admission
+from gradscape.api.admission import SWITCH_INTERVAL, Admission
 from gradscape.api.middleware import AccessLog, HeadAsGet, Metrics, SecurityHeaders
 from gradscape.config import Settings, get_settings
 
@@ -51,6 +52,7 @@ class SiteMount(Mount):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
+    sys.setswitchinterval(SWITCH_INTERVAL)
     app.state.admission.open()
     warm = asyncio.create_task(asyncio.to_thread(plotly_gzipped))  # off the event loop
     yield

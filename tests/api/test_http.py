@@ -153,31 +153,23 @@ def test_a_full_pool_answers_503_and_light_requests_still_answer(live):
         assert httpx.post(f"{url}/api/runs", json={"surface": "ravine", "optimizer": "sgd"})
 
 
-def test_heavy_threads_default_to_the_cores():
+def test_one_heavy_thread_per_process_by_default():
     app = create_app(Settings())
-    from gradscape.api.admission import available_cores
-
-    assert app.state.admission.threads == available_cores()
-    assert app.state.admission.limit == 5 * available_cores()
+    assert app.state.admission.threads == 1 and app.state.admission.limit == 5
 
 
 # --- 5. Workers -------------------------------------------------------------------------------
 
 
-def test_serve_passes_workers_and_shares_the_cores(monkeypatch):
+def test_serve_passes_workers_default_one_per_core(monkeypatch):
     seen = {}
     monkeypatch.setattr("uvicorn.run", lambda *a, **kw: seen.update(kw))
-    monkeypatch.delenv("GRADSCAPE_HEAVY_THREADS", raising=False)
     monkeypatch.setattr("gradscape.cli.available_cores", lambda: 4)
     cli_main(["serve", "--workers", "2", "--port", "9999"])
     assert seen["workers"] == 2 and seen["port"] == 9999
-    import os
-
-    assert os.environ["GRADSCAPE_HEAVY_THREADS"] == "2"
-    monkeypatch.delenv("GRADSCAPE_HEAVY_THREADS")
+    assert seen["timeout_graceful_shutdown"] == 1.0 and seen["access_log"] is False
     cli_main(["serve"])
-    assert seen["workers"] == 4 and os.environ["GRADSCAPE_HEAVY_THREADS"] == "1"
-    monkeypatch.delenv("GRADSCAPE_HEAVY_THREADS")
+    assert seen["workers"] == 4
 
 
 # --- 7. Operability ---------------------------------------------------------------------------
