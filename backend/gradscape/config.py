@@ -27,7 +27,7 @@ class Settings:
     max_body_bytes: int = 1_000_000  # larger request bodies answer 413
     # Admission (api/admission.py): heavy work runs in a pool of heavy_threads threads with
     # at most heavy_queue requests waiting; past that, 503 with Retry-After.
-    heavy_threads: int = 0  # 0: the cores this process may use (cores / worker processes)
+    heavy_threads: int = 0  # 0: one (Python's GIL); worker processes use the other cores
     heavy_queue: int = 0  # 0: 4 per heavy thread
     retry_after_seconds: int = 2
     access_log: int = 1  # one line per request: method, path, status, duration
