@@ -1,5 +1,7 @@
 """create_app(): the API routers and the static front end; nothing else."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import plotly
@@ -8,10 +10,11 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from gradscape import __version__
-from gradscape.api import catalog, errors, health, runs, surfaces
+from gradscape.api import catalog, errors, health, runs, surfaces, sweeps
 from gradscape.api import datasets as datasets_api
 from gradscape.api import networks as networks_api
 from gradscape.config import get_settings
+from gradscape.engine import compiled
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -21,14 +24,23 @@ def frontend_dir() -> Path:
     return Path(configured) if configured else Path(__file__).resolve().parents[2] / "frontend"
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Compile the sweeps' loop in the background: until it is ready, sweeps use numpy."""
+    if get_settings().sweep_compiled:
+        compiled.warm_up()
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=lifespan,
         title="Gradscape",
         version=__version__,
         description="Run optimizers on 2D loss surfaces and small networks; stream the paths.",
     )
     errors.install(app)
-    for module in (health, surfaces, catalog, runs):
+    for module in (health, surfaces, catalog, runs, sweeps):
         app.include_router(module.router, prefix="/api")
     app.include_router(datasets_api.router, prefix="/api")
     app.include_router(networks_api.router, prefix="/api")

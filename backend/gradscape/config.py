@@ -14,6 +14,9 @@ class Settings:
     max_total_points: int = 2_000_000  # runs x (steps + 1) in one request
     max_grid_resolution: int = 1000
     stream_block_steps: int = 250  # steps per Server-Sent Event block
+    max_sweep_point_steps: int = 50_000_000  # cells x (steps + 1) in one sweep
+    sweep_block_point_steps: int = 2_000_000  # about this much work per streamed block of rows
+    sweep_compiled: int = 1  # 0: sweeps never use the compiled (numba) loop
     max_network_params: int = 20_000
     max_network_samples: int = 5_000
     max_network_steps: int = 20_000

@@ -1,0 +1,109 @@
+"""POST /api/sweeps and /api/sweeps/stream: one run request over a grid of settings."""
+
+from collections.abc import Iterator
+
+import numpy as np
+from fastapi import APIRouter, Request
+
+from gradscape.api.deps import SettingsDep
+from gradscape.api.responses import json_response
+from gradscape.api.runs import LOOPED_POINT_COST
+from gradscape.api.sse import Event, event_stream
+from gradscape.api.sweep_schemas import SweepDone, SweepRequest, SweepResponse, SweepRows
+from gradscape.config import Settings
+from gradscape.engine.sweep import Sweep, build_sweep, iter_sweep, run_sweep, stationary_points
+from gradscape.engine.sweep import SweepRows as Rows
+from gradscape.errors import InvalidValueError
+
+router = APIRouter(prefix="/sweeps", tags=["sweeps"])
+
+
+def to_sweep(body: SweepRequest, settings: Settings) -> Sweep:
+    """Validate a sweep against the registries and the server's caps."""
+    if body.run.steps > settings.max_steps:
+        raise InvalidValueError("run.steps", f"must be <= {settings.max_steps}")
+    run = body.run.model_dump()
+    if run["start"] is not None:
+        run["start"] = tuple(run["start"])
+    sweep = build_sweep(run, [a.model_dump() for a in body.axes])
+    weight = 1 if sweep.base.optimizer.elementwise else LOOPED_POINT_COST
+    work = sweep.point_steps * weight
+    if work > settings.max_sweep_point_steps:
+        raise InvalidValueError(
+            "axes",
+            f"too much work: {sweep.cells} cells x {sweep.base.steps + 1} points = {work} "
+            f"point-steps{' (Newton and L-BFGS count 20 each)' if weight > 1 else ''}; the cap "
+            f"is {settings.max_sweep_point_steps} (fewer cells or fewer steps)",
+        )
+    return sweep
+
+
+def _shape(values: list, sweep: Sweep, rows: int) -> list:
+    """Flat per-cell values as rows [i][j] for two axes, flat for one."""
+    if len(sweep.axes) == 1:
+        return values
+    cols = sweep.cols
+    return [values[i * cols : (i + 1) * cols] for i in range(rows)]
+
+
+def rows_payload(sweep: Sweep, rows: Rows) -> dict:
+    names = np.array(sweep.status_names(), dtype=object)
+    attractor = rows.attractor.astype(object)
+    attractor[rows.attractor < 0] = None
+    point = rows.final_point.astype(object)
+    point[~np.isfinite(rows.final_point).all(axis=1)] = None
+    points = [p if p[0] is not None else None for p in point.tolist()]
+    return {
+        "final_loss": _shape(rows.final_loss.tolist(), sweep, rows.rows),
+        "final_point": _shape(points, sweep, rows.rows),
+        "status": _shape(names[rows.status].tolist(), sweep, rows.rows),
+        "steps_taken": _shape(rows.steps_taken.tolist(), sweep, rows.rows),
+        "attractor": _shape(attractor.tolist(), sweep, rows.rows),
+    }
+
+
+def attractors_payload(sweep: Sweep) -> list[dict]:
+    return [
+        {"point": list(p), "kind": kind, "loss": loss}
+        for p, kind, loss in stationary_points(sweep.base.surface)
+    ]
+
+
+@router.post("", response_model=SweepResponse)
+def create_sweep(body: SweepRequest, settings: SettingsDep):
+    """Every cell of the grid as a run; answers what each run ended with."""
+    sweep = to_sweep(body, settings)
+    rows = run_sweep(sweep, None if settings.sweep_compiled else False)
+    return json_response(
+        {
+            "axes": [{"name": a.name, "values": a.values.tolist()} for a in sweep.axes],
+            **rows_payload(sweep, rows),
+            "attractors": attractors_payload(sweep),
+        }
+    )
+
+
+@router.post(
+    "/stream",
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "`data:` events shaped like SweepRows (whole rows, as they finish), "
+            "then `event: done` shaped like SweepDone.",
+        }
+    },
+)
+def stream_sweep(body: SweepRequest, request: Request, settings: SettingsDep):
+    """The same sweep as Server-Sent Events, rows as they finish; stops if the client leaves."""
+    sweep = to_sweep(body, settings)
+
+    def events() -> Iterator[Event]:
+        fast = None if settings.sweep_compiled else False
+        for rows in iter_sweep(sweep, settings.sweep_block_point_steps, fast):
+            yield None, {"row_start": rows.row_start, **rows_payload(sweep, rows)}
+        yield "done", {"attractors": attractors_payload(sweep)}
+
+    return event_stream(request, events())
+
+
+__all__ = ["SweepDone", "SweepRows", "router"]
