@@ -16,11 +16,8 @@ def axis(name, lo, hi, n, log=False):
 @pytest.fixture(params=["compiled", "numpy"])
 def sweep_client(request, client, app):
     """The API once with the compiled loop ready, once with it switched off (a cold server)."""
-    if request.param == "compiled":
-        compiled.warm_up(block=True)
-        assert compiled.ready()
-    else:
-        app.dependency_overrides[get_settings] = lambda: Settings(sweep_compiled=0)
+    mode = 2 if request.param == "compiled" else 0
+    app.dependency_overrides[get_settings] = lambda: Settings(sweep_compiled=mode)
     return client
 
 
@@ -152,7 +149,9 @@ def test_stream_rows_equal_the_plain_answer(client, app):
     for field in ("final_loss", "final_point", "status", "steps_taken", "attractor"):
         assert [row for r in rows for row in r[field]] == plain[field]
     assert events[-1].startswith("event: done\ndata: ")
-    assert json.loads(events[-1].split("data: ", 1)[1])["attractors"] == plain["attractors"]
+    done = json.loads(events[-1].split("data: ", 1)[1])
+    assert done["attractors"] == plain["attractors"] and done["axes"] == plain["axes"]
+    assert done["start_curvature"] == plain["start_curvature"] == [1.0, 25.0]  # the ravine
 
 
 def test_stream_of_one_axis_is_one_row(client):
@@ -221,3 +220,27 @@ def test_point_step_cap_is_a_setting(client, app):
     assert client.post("/api/sweeps", json=body).status_code == 422
     body["axes"][0]["n"] = 10  # 10 x 100 = 1000 point-steps: allowed
     assert client.post("/api/sweeps", json=body).status_code == 200
+
+
+def test_a_cold_server_answers_with_numpy_and_compiles_in_the_background(client, app, monkeypatch):
+    queued = []
+    monkeypatch.setattr(compiled, "_kernels", {})  # nothing compiled yet
+    monkeypatch.setattr(compiled, "request", queued.append)
+    app.dependency_overrides[get_settings] = lambda: Settings(sweep_compiled=1)
+    body = {
+        "run": {"surface": "himmelblau", "optimizer": "adam", "params": {"lr": 0.1}},
+        "axes": [axis("start.x", -4, 4, 4)],
+    }
+    response = client.post("/api/sweeps", json=body)
+    assert response.status_code == 200
+    assert response.headers["x-gradscape-engine"] == "numpy"
+    assert queued == [(compiled.SURFACES["himmelblau"], compiled.ADAM, False, False, False, False)]
+
+
+def test_the_server_starts_compiling_when_it_starts(app, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    started = []
+    monkeypatch.setattr(compiled, "warm_up", lambda: started.append(True))
+    with TestClient(app):
+        assert started == [True]

@@ -19,10 +19,10 @@ from gradscape.surfaces import SURFACES
 FIXTURE = json.loads((Path(__file__).parents[1] / "fixtures" / "torch_optim.json").read_text())
 
 
-@pytest.fixture(scope="module", autouse=True)
-def compiled_loop():
+def test_numba_is_there_and_the_common_kernels_compile():
+    assert compiled.available(), "numba is a dependency: the compiled loop must build"
     compiled.warm_up(block=True)
-    assert compiled.ready(), "numba is a dependency: the compiled loop must build"
+    assert all(compiled.ready(key) for key in compiled.COMMON)
 
 
 def axis(name, lo, hi, n, log=False):

@@ -56,6 +56,7 @@ class SweepResponse(BaseModel):
                     "steps_taken": [200, 31],
                     "attractor": [0, None],
                     "attractors": [{"point": [0, 0], "kind": "minimum", "loss": 0}],
+                    "start_curvature": [1.0, 1.0],
                 }
             ]
         }
@@ -71,6 +72,10 @@ class SweepResponse(BaseModel):
         "the domain's diagonal of (the nearest); null if none or diverged."
     )
     attractors: list[Attractor]
+    start_curvature: list[float] = Field(
+        description="Eigenvalues [lambda_min, lambda_max] of the Hessian at the run's start: "
+        "plain gradient descent is stable there for lr < 2 / lambda_max."
+    )
 
 
 class SweepRows(BaseModel):
@@ -88,3 +93,5 @@ class SweepDone(BaseModel):
     """The final `event: done` of POST /api/sweeps/stream."""
 
     attractors: list[Attractor]
+    start_curvature: list[float]
+    axes: list[AxisOut] = Field(description="The axes' values, as in the plain answer.")

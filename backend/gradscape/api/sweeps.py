@@ -11,11 +11,25 @@ from gradscape.api.runs import LOOPED_POINT_COST
 from gradscape.api.sse import Event, event_stream
 from gradscape.api.sweep_schemas import SweepDone, SweepRequest, SweepResponse, SweepRows
 from gradscape.config import Settings
-from gradscape.engine.sweep import Sweep, build_sweep, iter_sweep, run_sweep, stationary_points
+from gradscape.engine.sweep import (
+    Sweep,
+    build_sweep,
+    iter_sweep,
+    run_sweep,
+    start_curvature,
+    stationary_points,
+)
 from gradscape.engine.sweep import SweepRows as Rows
 from gradscape.errors import InvalidValueError
 
 router = APIRouter(prefix="/sweeps", tags=["sweeps"])
+ENGINE_HEADER = "X-Gradscape-Engine"  # which path computed a sweep: compiled or numpy
+FAST = {0: False, 1: None, 2: True}  # Settings.sweep_compiled -> sweep_rows(fast=...)
+
+
+def weight(sweep: Sweep) -> int:
+    """What one point-step costs, in elementwise point-steps (api/runs.py measured it)."""
+    return 1 if sweep.base.optimizer.elementwise else LOOPED_POINT_COST
 
 
 def to_sweep(body: SweepRequest, settings: Settings) -> Sweep:
@@ -26,13 +40,13 @@ def to_sweep(body: SweepRequest, settings: Settings) -> Sweep:
     if run["start"] is not None:
         run["start"] = tuple(run["start"])
     sweep = build_sweep(run, [a.model_dump() for a in body.axes])
-    weight = 1 if sweep.base.optimizer.elementwise else LOOPED_POINT_COST
-    work = sweep.point_steps * weight
+    cost = weight(sweep)
+    work = sweep.point_steps * cost
     if work > settings.max_sweep_point_steps:
         raise InvalidValueError(
             "axes",
             f"too much work: {sweep.cells} cells x {sweep.base.steps + 1} points = {work} "
-            f"point-steps{' (Newton and L-BFGS count 20 each)' if weight > 1 else ''}; the cap "
+            f"point-steps{' (Newton and L-BFGS count 20 each)' if cost > 1 else ''}; the cap "
             f"is {settings.max_sweep_point_steps} (fewer cells or fewer steps)",
         )
     return sweep
@@ -62,6 +76,10 @@ def rows_payload(sweep: Sweep, rows: Rows) -> dict:
     }
 
 
+def axes_payload(sweep: Sweep) -> list[dict]:
+    return [{"name": a.name, "values": a.values.tolist()} for a in sweep.axes]
+
+
 def attractors_payload(sweep: Sweep) -> list[dict]:
     return [
         {"point": list(p), "kind": kind, "loss": loss}
@@ -73,14 +91,17 @@ def attractors_payload(sweep: Sweep) -> list[dict]:
 def create_sweep(body: SweepRequest, settings: SettingsDep):
     """Every cell of the grid as a run; answers what each run ended with."""
     sweep = to_sweep(body, settings)
-    rows = run_sweep(sweep, None if settings.sweep_compiled else False)
-    return json_response(
+    rows = run_sweep(sweep, FAST[settings.sweep_compiled])
+    response = json_response(
         {
-            "axes": [{"name": a.name, "values": a.values.tolist()} for a in sweep.axes],
+            "axes": axes_payload(sweep),
             **rows_payload(sweep, rows),
             "attractors": attractors_payload(sweep),
+            "start_curvature": start_curvature(sweep),
         }
     )
+    response.headers[ENGINE_HEADER] = rows.engine
+    return response
 
 
 @router.post(
@@ -98,10 +119,16 @@ def stream_sweep(body: SweepRequest, request: Request, settings: SettingsDep):
     sweep = to_sweep(body, settings)
 
     def events() -> Iterator[Event]:
-        fast = None if settings.sweep_compiled else False
-        for rows in iter_sweep(sweep, settings.sweep_block_point_steps, fast):
+        fast = FAST[settings.sweep_compiled]
+        block = settings.sweep_block_point_steps // weight(sweep)
+        for rows in iter_sweep(sweep, block, fast):
             yield None, {"row_start": rows.row_start, **rows_payload(sweep, rows)}
-        yield "done", {"attractors": attractors_payload(sweep)}
+        done = {
+            "attractors": attractors_payload(sweep),
+            "start_curvature": start_curvature(sweep),
+            "axes": axes_payload(sweep),
+        }
+        yield "done", done
 
     return event_stream(request, events())
 

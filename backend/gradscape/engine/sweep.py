@@ -13,8 +13,9 @@ request (POST /api/runs) with that cell's values: same rule, same stopping tests
 (every cell shares the request's seed).
 
 Two paths advance the cells: numpy (any surface, any optimizer), and a compiled loop
-(compiled.py: numba, one run at a time in registers) for the elementwise optimizers on the
-analytic surfaces once it is compiled. Both are checked against each other and against torch.
+(compiled.py: numba, SIMD across runs) for the elementwise optimizers on the analytic
+polynomial surfaces once its kernel is compiled. Both are checked against each other and
+against torch.
 """
 
 import math
@@ -90,6 +91,7 @@ class SweepRows:
     status: np.ndarray  # (m,) codes
     steps_taken: np.ndarray  # (m,)
     attractor: np.ndarray  # (m,) index into attractors, -1 for none
+    engine: str = "numpy"  # which path computed them: "compiled" or "numpy"
 
 
 # ----------------------------------------------------------------------------- validation
@@ -406,6 +408,13 @@ def stationary_points(surface: Surface) -> tuple[tuple[tuple[float, float], str,
     return tuple(out)
 
 
+def start_curvature(sweep: Sweep) -> list[float]:
+    """Eigenvalues [lambda_min, lambda_max] of the Hessian at the base run's start point."""
+    x, y = (np.array([v]) for v in sweep.base.start)
+    hxx, hxy, hyy = (float(np.broadcast_to(h, (1,))[0]) for h in sweep.base.surface.hessian(x, y))
+    return [float(v) for v in np.linalg.eigvalsh(np.array([[hxx, hxy], [hxy, hyy]]))]
+
+
 def nearest_attractor(surface: Surface, final_point: np.ndarray, status: np.ndarray) -> np.ndarray:
     """Index of the stationary point each run ended within ATTRACTOR_TOLERANCE of, else -1."""
     points = stationary_points(surface)
@@ -425,26 +434,33 @@ def nearest_attractor(surface: Surface, final_point: np.ndarray, status: np.ndar
 # ----------------------------------------------------------------------------- running
 
 
-def use_compiled(sweep: Sweep) -> bool:
+def compilable(sweep: Sweep) -> bool:
+    """Can the compiled loop serve this sweep (once its kernel is compiled)?"""
     base = sweep.base
     return (
-        compiled.ready()
-        and compiled.supports(base.surface.id, base.optimizer.id)
+        compiled.supports(base.surface.id, base.optimizer.id)
         and not isinstance(base.surface, DataSurface)
         and base.batch_size is None
     )
 
 
 def sweep_rows(sweep: Sweep, row_start: int, rows: int, fast: bool | None = None) -> SweepRows:
-    """Compute rows row_start .. row_start + rows - 1 of the sweep."""
+    """Compute rows row_start .. row_start + rows - 1 of the sweep.
+
+    ``fast``: None takes the compiled loop if its kernel is ready (else numpy, and the kernel
+    is compiled in the background); True compiles it now if need be; False never uses it.
+    """
     cells = cells_for(sweep, row_start, rows)
-    fast = use_compiled(sweep) if fast is None else fast and use_compiled(sweep)
-    if fast:
-        final_loss, final_point, status, taken = compiled.advance(sweep.base, cells)
-    else:
-        final_loss, final_point, status, taken = advance_numpy(sweep.base, cells)
+    result, engine = None, "numpy"
+    if fast is not False and compilable(sweep):
+        if fast:
+            compiled.compile_now(compiled.key_for(sweep.base, cells))
+        result, engine = compiled.advance(sweep.base, cells), "compiled"
+    if result is None:
+        result, engine = advance_numpy(sweep.base, cells), "numpy"
+    final_loss, final_point, status, taken = result
     attractor = nearest_attractor(sweep.base.surface, final_point, status)
-    return SweepRows(row_start, rows, final_loss, final_point, status, taken, attractor)
+    return SweepRows(row_start, rows, final_loss, final_point, status, taken, attractor, engine)
 
 
 def rows_per_block(sweep: Sweep, point_steps: int) -> int:
@@ -458,7 +474,7 @@ def iter_sweep(
 ) -> Iterator[SweepRows]:
     """The sweep block of rows by block of rows, each computed when asked for.
 
-    ``fast``: None takes the compiled loop when it is ready, False never does.
+    ``fast``: as for sweep_rows.
     """
     rows = rows_per_block(sweep, block_point_steps)
     for start in range(0, sweep.rows, rows):
