@@ -3,8 +3,9 @@
 from fastapi import APIRouter
 
 from gradscape.api.deps import SettingsDep
+from gradscape.api.errors import in_query, not_found
 from gradscape.api.network_schemas import DatasetOut, DatasetPoints
-from gradscape.api.responses import json_response
+from gradscape.api.responses import NOT_FOUND, VALIDATION, json_response
 from gradscape.networks import DATASETS, get_dataset_kind, make_dataset
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
@@ -15,7 +16,7 @@ def list_datasets() -> list[dict]:
     return [kind.info() for kind in DATASETS.values()]
 
 
-@router.get("/{dataset_id}", response_model=DatasetPoints)
+@router.get("/{dataset_id}", response_model=DatasetPoints, responses={**NOT_FOUND, **VALIDATION})
 def get_points(
     dataset_id: str,
     settings: SettingsDep,
@@ -24,10 +25,12 @@ def get_points(
     seed: int = 0,
 ):
     """The points of one data set, exactly as a network run with the same options sees them."""
-    kind = get_dataset_kind(dataset_id)
-    data = make_dataset(
-        dataset_id, samples, noise, seed, settings.max_network_samples, noise_field="noise"
-    )
+    with not_found():
+        kind = get_dataset_kind(dataset_id)
+    with in_query():
+        data = make_dataset(
+            dataset_id, samples, noise, seed, settings.max_network_samples, noise_field="noise"
+        )
     y = data.y[:, 0] if data.y.ndim == 2 else data.y
     return json_response(
         {

@@ -2,9 +2,11 @@
 
 from fastapi import APIRouter, Request
 
+from gradscape.api import cost
+from gradscape.api.admission import AdmissionDep
 from gradscape.api.deps import SettingsDep
 from gradscape.api.network_schemas import NetworkOptions, NetworkRunRequest, NetworkRunResponse
-from gradscape.api.responses import json_response
+from gradscape.api.responses import HEAVY_RESPONSES, json_response
 from gradscape.api.sse import event_stream
 from gradscape.config import Settings
 from gradscape.networks import (
@@ -19,9 +21,15 @@ from gradscape.optimizers import OPTIMIZERS
 router = APIRouter(prefix="/networks", tags=["networks"])
 
 
+REDUCE = "fewer steps, samples or hidden units, sharpness less often, a coarser landscape"
+
+
 def to_spec(body: NetworkRunRequest, settings: Settings) -> NetworkSpec:
+    """Validate a network run and refuse it, before any work, if it costs too much."""
     fields = body.model_dump()
-    return build_network_spec(**fields, settings=settings)
+    spec = build_network_spec(**fields, settings=settings)
+    cost.check(cost.network_cost(spec), settings, "steps", REDUCE)
+    return spec
 
 
 @router.get("/options", response_model=NetworkOptions)
@@ -37,10 +45,13 @@ def network_options(settings: SettingsDep) -> NetworkOptions:
     )
 
 
-@router.post("/runs", response_model=NetworkRunResponse)
-def create_network_run(body: NetworkRunRequest, settings: SettingsDep):
+@router.post("/runs", response_model=NetworkRunResponse, responses=HEAVY_RESPONSES)
+async def create_network_run(
+    body: NetworkRunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
     """Train, then answer with the curves, the landscape, the path and the interpolation."""
-    return json_response(train(to_spec(body, settings)))
+    spec = to_spec(body, settings)
+    return await admission.run(request, lambda deadline: json_response(train(spec, deadline)))
 
 
 @router.post(
@@ -50,9 +61,15 @@ def create_network_run(body: NetworkRunRequest, settings: SettingsDep):
             "content": {"text/event-stream": {}},
             "description": "`data:` events shaped like NetworkRunBlock, then "
             "`event: done` shaped like NetworkRunDone.",
-        }
+        },
+        **HEAVY_RESPONSES,
     },
 )
-def stream_network_run(body: NetworkRunRequest, request: Request, settings: SettingsDep):
+async def stream_network_run(
+    body: NetworkRunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
     """The same run as Server-Sent Events, with the live decision boundary in each block."""
-    return event_stream(request, stream_training(to_spec(body, settings)))
+    spec = to_spec(body, settings)
+    return event_stream(
+        request, admission, lambda deadline: stream_training(spec, deadline=deadline)
+    )

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gradscape.api.schemas import RunRequest, Strict
+from gradscape.api.schemas import RunRequest, ShortStr, Strict
 
 SWEEP_EXAMPLE = {
     "run": {"surface": "himmelblau", "optimizer": "adam", "params": {"lr": 0.05}, "steps": 500},
@@ -14,7 +14,7 @@ SWEEP_EXAMPLE = {
 
 
 class SweepAxis(Strict):
-    name: str = Field(
+    name: ShortStr = Field(
         description="start.x, start.y, noise, params.<numeric hyperparameter> or "
         "schedule.<numeric option of the run's schedule>."
     )

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from gradscape.deadline import NO_DEADLINE, Deadline
 from gradscape.engine import compiled
 from gradscape.engine.problem import SurfaceProblem
 from gradscape.engine.randomness import Randomness
@@ -258,7 +259,9 @@ def _option(name: str, value: float) -> float | int:
 # ----------------------------------------------------------------------------- numpy path
 
 
-def advance_numpy(base: RunSpec, cells: Cells) -> tuple[np.ndarray, ...]:
+def advance_numpy(
+    base: RunSpec, cells: Cells, deadline: Deadline = NO_DEADLINE
+) -> tuple[np.ndarray, ...]:
     """Every cell to its end with the optimizer's own update rule on (runs, 2) arrays."""
     m = len(cells.starts)
     problem = SurfaceProblem(base.surface)
@@ -295,6 +298,7 @@ def advance_numpy(base: RunSpec, cells: Cells) -> tuple[np.ndarray, ...]:
                 break
             j = k % block
             if j == 0:
+                deadline.check()
                 draws = random.noise(min(block, steps - k))
                 batches = random.batches(min(block, steps - k))
             g = grad
@@ -444,7 +448,13 @@ def compilable(sweep: Sweep) -> bool:
     )
 
 
-def sweep_rows(sweep: Sweep, row_start: int, rows: int, fast: bool | None = None) -> SweepRows:
+def sweep_rows(
+    sweep: Sweep,
+    row_start: int,
+    rows: int,
+    fast: bool | None = None,
+    deadline: Deadline = NO_DEADLINE,
+) -> SweepRows:
     """Compute rows row_start .. row_start + rows - 1 of the sweep.
 
     ``fast``: None takes the compiled loop if its kernel is ready (else numpy, and the kernel
@@ -457,7 +467,7 @@ def sweep_rows(sweep: Sweep, row_start: int, rows: int, fast: bool | None = None
             compiled.compile_now(compiled.key_for(sweep.base, cells))
         result, engine = compiled.advance(sweep.base, cells), "compiled"
     if result is None:
-        result, engine = advance_numpy(sweep.base, cells), "numpy"
+        result, engine = advance_numpy(sweep.base, cells, deadline), "numpy"
     final_loss, final_point, status, taken = result
     attractor = nearest_attractor(sweep.base.surface, final_point, status)
     return SweepRows(row_start, rows, final_loss, final_point, status, taken, attractor, engine)
@@ -470,17 +480,35 @@ def rows_per_block(sweep: Sweep, point_steps: int) -> int:
 
 
 def iter_sweep(
-    sweep: Sweep, block_point_steps: int, fast: bool | None = None
+    sweep: Sweep,
+    block_point_steps: int,
+    fast: bool | None = None,
+    deadline: Deadline = NO_DEADLINE,
 ) -> Iterator[SweepRows]:
-    """The sweep block of rows by block of rows, each computed when asked for.
-
-    ``fast``: as for sweep_rows.
-    """
+    """The sweep block of rows by block of rows, each computed when asked for; the deadline
+    is checked between blocks (and every 256 steps on the numpy path)."""
     rows = rows_per_block(sweep, block_point_steps)
     for start in range(0, sweep.rows, rows):
-        yield sweep_rows(sweep, start, min(rows, sweep.rows - start), fast)
+        deadline.check()
+        yield sweep_rows(sweep, start, min(rows, sweep.rows - start), fast, deadline)
 
 
-def run_sweep(sweep: Sweep, fast: bool | None = None) -> SweepRows:
-    """The whole sweep in one block."""
-    return sweep_rows(sweep, 0, sweep.rows, fast)
+def run_sweep(
+    sweep: Sweep,
+    fast: bool | None = None,
+    block_point_steps: int | None = None,
+    deadline: Deadline = NO_DEADLINE,
+) -> SweepRows:
+    """The whole sweep: in one block, or in blocks of rows joined (so the deadline is checked
+    between them). ``fast``: as for sweep_rows."""
+    if block_point_steps is None:
+        return sweep_rows(sweep, 0, sweep.rows, fast, deadline)
+    parts = list(iter_sweep(sweep, block_point_steps, fast, deadline))
+    if len(parts) == 1:
+        return parts[0]
+    join = [np.concatenate([getattr(p, f) for p in parts]) for f in JOINED]
+    engine = "compiled" if all(p.engine == "compiled" for p in parts) else "numpy"
+    return SweepRows(0, sweep.rows, *join, engine)
+
+
+JOINED = ("final_loss", "final_point", "status", "steps_taken", "attractor")

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from gradscape.config import Settings
+from gradscape.deadline import NO_DEADLINE, Deadline
 from gradscape.errors import InvalidValueError
 from gradscape.networks import landscape as ls
 from gradscape.networks.datasets import Dataset, DatasetKind, get_dataset_kind, make_dataset
@@ -198,8 +199,9 @@ def accuracy(out: Array, y: Array, task: str) -> float | None:
 class Training:
     """One network run advanced block by block; ``status`` says how it ended."""
 
-    def __init__(self, spec: NetworkSpec) -> None:
+    def __init__(self, spec: NetworkSpec, deadline: Deadline = NO_DEADLINE) -> None:
         self.spec = spec
+        self.deadline = deadline  # checked before every step and every chunk of the landscape
         self.x, self.y = spec.data.train
         self.x_val, self.y_val = spec.data.validation
         self.task = spec.kind.task
@@ -252,9 +254,14 @@ class Training:
         }
 
     def _sharpness(self) -> float:
-        mlp, x, y, params = self.spec.mlp, self.x, self.y, self.params
+        mlp, x, y, params, check = self.spec.mlp, self.x, self.y, self.params, self.deadline.check
+
+        def hvp(v: Array) -> Array:
+            check()  # up to 40 products per measurement: each one may be the last
+            return mlp.hvp(params, x, y, v)
+
         with np.errstate(all="ignore"):
-            value, self._eigvec = top_eigenvalue(lambda v: mlp.hvp(params, x, y, v), self._eigvec)
+            value, self._eigvec = top_eigenvalue(hvp, self._eigvec)
         return float(value[0])
 
     def _record(self, block: Block, metrics: dict[str, Any]) -> None:
@@ -301,6 +308,7 @@ class Training:
         for _ in range(n):
             if self.done:
                 break
+            self.deadline.check()
             if spec.batch_size is None:
                 grad = self._pending["grad"]
             else:
@@ -357,7 +365,7 @@ class Training:
             float(r) if r > 1e-9 and land.directions == "pca" else max(float(r), 1.0) for r in reach
         ]
         xs, ys = ls.axis(half[0], land.resolution), ls.axis(half[1], land.resolution)
-        z = ls.loss_grid(mlp, plane, xs, ys, self.x, self.y)
+        z = ls.loss_grid(mlp, plane, xs, ys, self.x, self.y, self.deadline.check)
         with np.errstate(all="ignore"):  # the loss under the path, for the 3D view
             path_loss = mlp.value(plane.points(path[:, 0], path[:, 1]), self.x, self.y)
         return {
@@ -435,12 +443,12 @@ def json_grid(values: Array) -> list[list[float | None]]:
 
 
 def stream_training(
-    spec: NetworkSpec, block_steps: int | None = None
+    spec: NetworkSpec, block_steps: int | None = None, deadline: Deadline = NO_DEADLINE
 ) -> Iterator[tuple[str | None, dict[str, Any]]]:
     """Blocks as ``(None, payload)`` with the live boundary, then ``("done", summary)``."""
     if block_steps is None:
         block_steps = max(1, math.ceil(spec.steps / 50))
-    run = Training(spec)
+    run = Training(spec, deadline)
     while not run.done:
         block = run.advance(block_steps)
         if block.loss:
@@ -448,7 +456,7 @@ def stream_training(
     yield "done", run.summary()
 
 
-def train(spec: NetworkSpec) -> dict[str, Any]:
+def train(spec: NetworkSpec, deadline: Deadline = NO_DEADLINE) -> dict[str, Any]:
     """The whole run at once: the stream's blocks concatenated, plus the final summary."""
     result: dict[str, Any] = {
         "loss": [],
@@ -458,7 +466,7 @@ def train(spec: NetworkSpec) -> dict[str, Any]:
         "lr": [],
         "sharpness": [],
     }
-    run = Training(spec)
+    run = Training(spec, deadline)
     while not run.done:
         block = run.advance(max(spec.steps, 1))
         for key, values in block.payload().items():
