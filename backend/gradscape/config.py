@@ -18,6 +18,7 @@ class Settings:
     max_network_samples: int = 5_000
     max_network_steps: int = 20_000
     max_landscape_resolution: int = 101
+    max_network_batch_runs: int = 8  # networks trained together in one request
     frontend_dir: str = ""  # empty: the repository's frontend/ beside backend/
 
 

@@ -1,27 +1,77 @@
-"""POST /api/networks/runs and /api/networks/runs/stream: train a small network."""
+"""POST /api/networks/runs, /runs/stream, /batch and /batch/stream: train small networks."""
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from gradscape.api.deps import SettingsDep
-from gradscape.api.network_schemas import NetworkOptions, NetworkRunRequest, NetworkRunResponse
+from gradscape.api.network_schemas import (
+    CustomDataset,
+    NetworkBatchRequest,
+    NetworkBatchResponse,
+    NetworkOptions,
+    NetworkRunRequest,
+    NetworkRunResponse,
+)
 from gradscape.api.responses import json_response
 from gradscape.api.sse import event_stream
 from gradscape.config import Settings
+from gradscape.errors import GradscapeError, InvalidValueError
 from gradscape.networks import (
     ACTIVATIONS,
     NetworkSpec,
     build_network_spec,
+    stream_batch,
     stream_training,
     train,
+    train_batch,
 )
 from gradscape.optimizers import OPTIMIZERS
 
 router = APIRouter(prefix="/networks", tags=["networks"])
 
+Loc = tuple[str | int, ...]
 
-def to_spec(body: NetworkRunRequest, settings: Settings) -> NetworkSpec:
-    fields = body.model_dump()
-    return build_network_spec(**fields, settings=settings)
+
+def _loc(prefix: Loc, field: str) -> list[str | int]:
+    """``dataset.x.17.0`` as ``[..., "dataset", "x", 17, 0]``, as pydantic names places."""
+    return [*prefix, *(int(p) if p.isdigit() else p for p in field.split("."))]
+
+
+def to_spec(body: NetworkRunRequest, settings: Settings, where: Loc = ("body",)) -> NetworkSpec:
+    """The validated spec; every error answers 422 with its place under ``where``."""
+    fields = body.model_dump(exclude={"dataset"})
+    fields["dataset"] = body.dataset
+    if not isinstance(body.dataset, str):
+        try:
+            fields["dataset"] = CustomDataset.model_validate(body.dataset).model_dump()
+        except ValidationError as exc:
+            raise RequestValidationError(
+                [{**e, "loc": (*where, "dataset", *e["loc"])} for e in exc.errors()]
+            ) from None
+    try:
+        return build_network_spec(**fields, settings=settings)
+    except GradscapeError as exc:
+        field = getattr(exc, "field", "")
+        message = exc.message if isinstance(exc, InvalidValueError) else str(exc)
+        kind = "value_error" if isinstance(exc, InvalidValueError) else "unknown_id"
+        raise RequestValidationError(
+            [{"loc": _loc(where, field), "msg": message, "type": kind}]
+        ) from None
+
+
+def to_specs(body: NetworkBatchRequest, settings: Settings) -> list[NetworkSpec]:
+    if len(body.runs) > settings.max_network_batch_runs:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ["body", "runs"],
+                    "msg": f"at most {settings.max_network_batch_runs} runs in one batch",
+                    "type": "value_error",
+                }
+            ]
+        )
+    return [to_spec(run, settings, ("body", "runs", i)) for i, run in enumerate(body.runs)]
 
 
 @router.get("/options", response_model=NetworkOptions)
@@ -34,6 +84,7 @@ def network_options(settings: SettingsDep) -> NetworkOptions:
         max_samples=settings.max_network_samples,
         max_steps=settings.max_network_steps,
         max_resolution=settings.max_landscape_resolution,
+        max_runs=settings.max_network_batch_runs,
     )
 
 
@@ -56,3 +107,25 @@ def create_network_run(body: NetworkRunRequest, settings: SettingsDep):
 def stream_network_run(body: NetworkRunRequest, request: Request, settings: SettingsDep):
     """The same run as Server-Sent Events, with the live decision boundary in each block."""
     return event_stream(request, stream_training(to_spec(body, settings)))
+
+
+@router.post("/batch", response_model=NetworkBatchResponse)
+def create_network_batch(body: NetworkBatchRequest, settings: SettingsDep):
+    """Several runs trained together (one batched network per shared data set and shape),
+    each answered as POST /runs answers it, and one landscape with every run's path."""
+    return json_response(train_batch(to_specs(body, settings)))
+
+
+@router.post(
+    "/batch/stream",
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": '`data:` events {"runs": [NetworkRunBlock or null, ...]}, then '
+            '`event: done` {"runs": [NetworkRunDone, ...], "landscape": SharedLandscape}.',
+        }
+    },
+)
+def stream_network_batch(body: NetworkBatchRequest, request: Request, settings: SettingsDep):
+    """The batch as Server-Sent Events: every run's block and live boundary, a few a second."""
+    return event_stream(request, stream_batch(to_specs(body, settings)))
