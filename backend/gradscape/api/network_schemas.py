@@ -146,6 +146,16 @@ class CustomDataset(Strict):
     task: Literal["binary", "multiclass", "regression"]
 
 
+class CustomDatasetRequest(CustomDataset):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"x": [[0.1, 0.9], [1.2, -0.4]], "y": [0, 1], "task": "binary", "seed": 0}]
+        }
+    )
+
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="The run's data_seed: the shuffle.")
+
+
 class NetworkRunRequest(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [NETWORK_RUN_EXAMPLE]})
 
