@@ -233,9 +233,10 @@ def test_exports_hold_the_batch_api_numbers(page, server, dataset):
     requests = [r["request"] for r in exported["runs"]]
     assert requests[0]["dataset"] == dataset and requests[0]["schedule"]["name"] == "exponential"
     assert requests[1]["optimizer"] == "sgd" and requests[1]["batch_size"] == 16
-    expected = httpx.post(
-        f"{server}/api/networks/batch", json={"runs": requests}, timeout=60
-    ).json()
+    shared = {"directions": "pca", "resolution": 11}
+    assert exported["request"] == {"runs": requests, "landscape": shared}
+    batch = f"{server}/api/networks/batch"
+    expected = httpx.post(batch, json=exported["request"], timeout=60).json()
     for run, answer in zip(exported["runs"], expected["runs"], strict=True):
         assert run["response"] == answer
     assert exported["landscape"] == expected["landscape"]

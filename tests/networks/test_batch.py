@@ -175,3 +175,15 @@ def test_answers_are_plain_json(client):
     response = client.post("/api/networks/batch", json={"runs": [MIXED[-1], MIXED[0]]})
     assert "NaN" not in response.text and "Infinity" not in response.text
     json.loads(response.text)
+
+
+def test_a_shared_slice_spares_a_grid_per_run(client):
+    runs = [{**MIXED[0], "landscape": None}, {**MIXED[1], "landscape": None}]
+    shared = {"directions": "random", "resolution": 9}
+    body = client.post("/api/networks/batch", json={"runs": runs, "landscape": shared}).json()
+    assert [r["landscape"] for r in body["runs"]] == [None, None]
+    assert body["landscape"]["directions"] == "random" and len(body["landscape"]["x"]) == 9
+    assert len(body["landscape"]["paths"]) == 2
+    bad = client.post("/api/networks/batch", json={"runs": runs, "landscape": {"resolution": 8}})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "landscape", "resolution"]

@@ -219,7 +219,12 @@ class NetworkBatchRequest(Strict):
     runs: list[NetworkRunRequest] = Field(
         min_length=1,
         description="Network runs; those sharing data and network shape train together, and "
-        "the shared landscape (the first run's settings) needs all of them to.",
+        "the shared landscape needs all of them to.",
+    )
+    landscape: LandscapeRequest | None = Field(
+        None,
+        description="The shared slice; null: as the first run's landscape. Runs may then ask "
+        "for no landscape of their own, which saves a grid per run.",
     )
 
 

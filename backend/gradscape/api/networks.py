@@ -26,6 +26,7 @@ from gradscape.networks import (
     train,
     train_batch,
 )
+from gradscape.networks.training import LandscapeSpec, landscape_spec
 from gradscape.optimizers import OPTIMIZERS
 
 router = APIRouter(prefix="/networks", tags=["networks"])
@@ -74,6 +75,17 @@ def to_specs(body: NetworkBatchRequest, settings: Settings) -> list[NetworkSpec]
     return [to_spec(run, settings, ("body", "runs", i)) for i, run in enumerate(body.runs)]
 
 
+def shared_slice(body: NetworkBatchRequest, settings: Settings) -> LandscapeSpec | None:
+    if body.landscape is None:
+        return None
+    try:
+        return landscape_spec(body.landscape.model_dump(), settings.max_landscape_resolution)
+    except InvalidValueError as exc:
+        raise RequestValidationError(
+            [{"loc": _loc(("body",), exc.field), "msg": exc.message, "type": "value_error"}]
+        ) from None
+
+
 @router.get("/options", response_model=NetworkOptions)
 def network_options(settings: SettingsDep) -> NetworkOptions:
     """What a network run accepts: activations, usable optimizers and the server's caps."""
@@ -113,7 +125,7 @@ def stream_network_run(body: NetworkRunRequest, request: Request, settings: Sett
 def create_network_batch(body: NetworkBatchRequest, settings: SettingsDep):
     """Several runs trained together (one batched network per shared data set and shape),
     each answered as POST /runs answers it, and one landscape with every run's path."""
-    return json_response(train_batch(to_specs(body, settings)))
+    return json_response(train_batch(to_specs(body, settings), shared_slice(body, settings)))
 
 
 @router.post(
@@ -128,4 +140,5 @@ def create_network_batch(body: NetworkBatchRequest, settings: SettingsDep):
 )
 def stream_network_batch(body: NetworkBatchRequest, request: Request, settings: SettingsDep):
     """The batch as Server-Sent Events: every run's block and live boundary, a few a second."""
-    return event_stream(request, stream_batch(to_specs(body, settings)))
+    specs = to_specs(body, settings)
+    return event_stream(request, stream_batch(specs, shared=shared_slice(body, settings)))

@@ -170,7 +170,7 @@ def build_network_spec(
         sharpness_every = _int(sharpness_every, "sharpness_every", 0, max(steps, 1))
     land = None
     if landscape is not None:
-        land = _landscape_spec(landscape, settings.max_landscape_resolution)
+        land = landscape_spec(landscape, settings.max_landscape_resolution)
         if land.directions == "pca" and steps < 2:
             raise InvalidValueError(
                 "landscape.directions", "pca needs a trajectory of at least 2 steps"
@@ -191,7 +191,8 @@ def build_network_spec(
     )
 
 
-def _landscape_spec(landscape: Mapping[str, Any], max_resolution: int) -> LandscapeSpec:
+def landscape_spec(landscape: Mapping[str, Any], max_resolution: int) -> LandscapeSpec:
+    """A landscape request checked against the resolution cap; errors name the field."""
     unknown = sorted(set(landscape) - {"directions", "resolution"})
     if unknown:
         raise InvalidValueError(f"landscape.{unknown[0]}", "unknown option")
@@ -607,8 +608,8 @@ class Training:
         gx, gy = np.meshgrid(xs, ys)
         with np.errstate(all="ignore"):
             out = mlp.output(params, np.column_stack([gx.ravel(), gy.ravel()]))
-        if self.task == "binary":
-            z = 0.5 * (1.0 + np.tanh(0.5 * out[..., 0]))
+        if self.task == "binary":  # to 1e-4: a picture, sent a few times a second
+            z = np.round(0.5 * (1.0 + np.tanh(0.5 * out[..., 0])), 4)
         else:
             z = np.argmax(out, axis=-1).astype(float)
         xl, yl = xs.tolist(), ys.tolist()
@@ -720,9 +721,12 @@ def batch_groups(specs: Sequence[NetworkSpec]) -> list[list[int]]:
     return list(groups.values())
 
 
-def shared_landscape_spec(specs: Sequence[NetworkSpec]) -> LandscapeSpec | None:
-    """The first run's landscape settings when every run can lie on one slice, else None."""
-    land = specs[0].landscape
+def shared_landscape_spec(
+    specs: Sequence[NetworkSpec], shared: LandscapeSpec | None = None
+) -> LandscapeSpec | None:
+    """The shared slice's settings (``shared``, else the first run's) when every run can lie
+    on one slice, else None."""
+    land = shared or specs[0].landscape
     if land is None or len(batch_groups(specs)) != 1:
         return None
     if land.directions == "pca" and sum(s.steps for s in specs) < 2:
@@ -730,8 +734,11 @@ def shared_landscape_spec(specs: Sequence[NetworkSpec]) -> LandscapeSpec | None:
     return land
 
 
-def train_batch(specs: Sequence[NetworkSpec]) -> dict[str, Any]:
-    """Every run's whole answer (as ``train`` gives it) and one landscape shared by all."""
+def train_batch(
+    specs: Sequence[NetworkSpec], shared: LandscapeSpec | None = None
+) -> dict[str, Any]:
+    """Every run's whole answer (as ``train`` gives it) and one landscape shared by all,
+    sliced as ``shared`` says (by default as the first run's landscape)."""
     runs: list[dict[str, Any] | None] = [None] * len(specs)
     landscape = None
     for rows in batch_groups(specs):
@@ -745,14 +752,16 @@ def train_batch(specs: Sequence[NetworkSpec]) -> dict[str, Any]:
         boundaries = run.boundaries()
         for k, i in enumerate(rows):
             runs[i] = {**_whole(run, k, history[k]), **run.summary(k, boundaries[k])}
-        land = shared_landscape_spec(specs)
+        land = shared_landscape_spec(specs, shared)
         if land is not None:
             landscape = run.shared_landscape(land)
     return {"runs": runs, "landscape": landscape}
 
 
 def stream_batch(
-    specs: Sequence[NetworkSpec], block_steps: int | None = None
+    specs: Sequence[NetworkSpec],
+    block_steps: int | None = None,
+    shared: LandscapeSpec | None = None,
 ) -> Iterator[tuple[str | None, dict[str, Any]]]:
     """Blocks ``{"runs": [block or null, ...]}`` with each run's live boundary, then
     ``("done", {"runs": [summary, ...], "landscape": shared})``. Groups of runs that cannot
@@ -777,7 +786,7 @@ def stream_batch(
         boundaries = run.boundaries()
         for k, i in enumerate(rows):
             summaries[i] = run.summary(k, boundaries[k])
-        land = shared_landscape_spec(specs)
+        land = shared_landscape_spec(specs, shared)
         if land is not None:
             landscape = run.shared_landscape(land)
     yield "done", {"runs": summaries, "landscape": landscape}

@@ -12,11 +12,13 @@ const CURVE_COLUMNS = ["run", "label", "step", "loss", "val_loss", "accuracy", "
 
 const response = (result) => Object.fromEntries(RESPONSE_KEYS.map((k) => [k, result[k] ?? null]));
 
-// The link that showed the runs, and for each its label, colour, request and the API's answer.
-export function runsToJSON(runs, landscape, link) {
+// The link that showed the runs, the batch request that was sent (POST /api/networks/batch),
+// and for each run its label, colour, request and the API's answer.
+export function runsToJSON(runs, landscape, link, request) {
   return JSON.stringify(
     {
       link,
+      request,
       runs: runs.map((run) => ({ label: run.label, color: run.color, request: run.result.request, response: response(run.result) })),
       landscape,
     },

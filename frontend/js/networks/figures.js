@@ -9,6 +9,17 @@ const LANDSCAPE_SCALE = "Viridis";
 const isNum = (v) => typeof v === "number" && Number.isFinite(v);
 const steps = (values, start = 0) => values.map((_, i) => start + i);
 
+// At most MAX_DRAWN points of a long curve are drawn (every k-th, and the last): a plot a few
+// hundred pixels wide shows no more, and redrawing fewer keeps the page responsive. Curves of
+// up to MAX_DRAWN points are drawn whole; exports always hold every point.
+const MAX_DRAWN = 2001;
+function thin(x, y) {
+  if (y.length <= MAX_DRAWN) return { x, y };
+  const k = Math.ceil(y.length / MAX_DRAWN);
+  const keep = (_, i) => i % k === 0 || i === y.length - 1;
+  return { x: x.filter(keep), y: y.filter(keep) };
+}
+
 // The legend sits below the plot, clear of the mode bar Plotly shows at the top right.
 function baseLayout(extra = {}) {
   return {
@@ -121,8 +132,8 @@ function pairFigure(runs, key, yaxis, width) {
     const r = run.result;
     if (!r || !r[key]) continue;
     data.push(
-      { type: "scatter", mode: "lines", name: `${short(run)} · train`, legendgroup: run.label, x: steps(r[key]), y: r[key], line: { color: run.color, width: 2 } },
-      { type: "scatter", mode: "lines", name: `${short(run)} · validation`, legendgroup: run.label, showlegend: false, x: steps(r[`val_${key}`]), y: r[`val_${key}`], line: { color: run.color, width: 1.5, dash: "dot" } },
+      { type: "scatter", mode: "lines", name: `${short(run)} · train`, legendgroup: run.label, ...thin(steps(r[key]), r[key]), line: { color: run.color, width: 2 } },
+      { type: "scatter", mode: "lines", name: `${short(run)} · validation`, legendgroup: run.label, showlegend: false, ...thin(steps(r[`val_${key}`]), r[`val_${key}`]), line: { color: run.color, width: 1.5, dash: "dot" } },
     );
   }
   return { data, layout: baseLayout({ margin: legendMargin(legendNames(data), width), xaxis: axis("step"), yaxis }) };
@@ -150,7 +161,7 @@ export function sharpnessFigure(runs, width) {
     const pre = r.stability?.kind === "preconditioned";
     data.push({
       type: "scatter", mode: r.sharpness.length > 300 ? "lines" : "lines+markers", name: `${short(run)} · ${pre ? "λmax(P⁻¹H)" : "λmax"}`,
-      x: r.sharpness.map((s) => s.step), y: r.sharpness.map((s) => s.value),
+      ...thin(r.sharpness.map((s) => s.step), r.sharpness.map((s) => s.value)),
       line: { color: run.color, width: 1.5 }, marker: { size: 3 },
     });
     values.push(...r.sharpness.map((s) => s.value));
@@ -159,7 +170,7 @@ export function sharpnessFigure(runs, width) {
       const bound = r.lr.map((lr) => (lr > 0 ? c / lr : null));
       data.push({
         type: "scatter", mode: "lines", name: `${short(run)} · ${r.stability.label}`,
-        x: steps(r.lr), y: bound, line: { color: run.color, dash: "dash", width: 1.5 },
+        ...thin(steps(r.lr), bound), line: { color: run.color, dash: "dash", width: 1.5 },
       });
       values.push(...bound);
     }

@@ -355,6 +355,7 @@ async function train() {
   setStatus("Training…");
   const body = batchRequest();
   const link = location.href;
+  state.sent = body;
   try {
     await loadPoints();
     state.runs.forEach((run, i) => { state.results[run.uid] = emptyResult(body.runs[i], link); });
@@ -457,7 +458,7 @@ function markExportable() {
 
 function exportRuns(kind) {
   const name = `gradscape-${state.dataset}`;
-  if (kind === "json") download(runsToJSON(finishedRuns(), state.shared, location.href), `${name}-runs.json`, "application/json");
+  if (kind === "json") download(runsToJSON(finishedRuns(), state.shared, location.href, state.sent), `${name}-runs.json`, "application/json");
   if (kind === "csv") download(curvesToCSV(finishedRuns()), `${name}-curves.csv`, "text/csv");
   if (kind === "boundary" || kind === "landscape") {
     const plot = $(kind === "boundary" ? "data-plot" : "landscape-plot");

@@ -106,13 +106,14 @@ export function runRequest(run, s = state) {
     batch_size: run.batch_size,
     steps: s.steps,
     seed: run.seed,
-    landscape: s.landscape,
+    landscape: null, // the page draws the one landscape all runs share (batchRequest)
   };
   if (s.sharpness_every !== null) request.sharpness_every = s.sharpness_every;
   return request;
 }
 
-export const batchRequest = (s = state) => ({ runs: s.runs.map((run) => runRequest(run, s)) });
+// POST /api/networks/batch: every run, and the one slice they share.
+export const batchRequest = (s = state) => ({ runs: s.runs.map((run) => runRequest(run, s)), landscape: s.landscape });
 
 // `request` is the body that was sent and `link` the page's address then, kept with the run
 // they produced for the JSON export.
