@@ -136,7 +136,7 @@ def make_schedule(
     """Build a schedule from ``{"name": ..., options...}``; errors name the bad field."""
     spec = dict(spec or {"name": "constant"})
     name = spec.pop("name", "constant")
-    if name not in SCHEDULES:
+    if not isinstance(name, str) or name not in SCHEDULES:
         raise UnknownIdError(f"{where}.name", str(name), list(SCHEDULES))
     kind = SCHEDULES[name]
     options = resolve_options(kind.params, spec, where, f"option for the {name} schedule")

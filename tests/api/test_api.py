@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from gradscape.api import sse
+from gradscape.api.admission import Admission
 from gradscape.config import Settings, get_settings
 from gradscape.engine import build_spec, run_one
 from gradscape.optimizers import OPTIMIZERS
@@ -38,7 +39,9 @@ def parse_sse(text: str) -> list[tuple[str, dict]]:
 
 
 def test_health(client):
-    assert client.get("/api/health").json() == {"status": "ok", "version": "0.1.0"}
+    health = client.get("/api/health").json()
+    assert (health["status"], health["version"]) == ("ok", "0.1.0")
+    assert health["accepting_heavy_work"] is True and health["heavy_jobs"] == 0
 
 
 def test_surfaces_list_the_registry(client):
@@ -165,7 +168,7 @@ def test_stream_blocks_concatenate_to_the_run(client):
     ).tolist()
     for key in ("points", "loss", "grad_norm", "lr"):
         assert [v for b in blocks for v in b[key]] == whole[key]
-    assert done == {k: whole[k] for k in ("status", "steps_taken", "message")}
+    assert done == {k: whole[k] for k in ("status", "steps_taken", "message", "stationary_kind")}
 
 
 def test_stream_refuses_bad_input_before_streaming(client):
@@ -187,16 +190,19 @@ class FakeRequest:
 def test_stream_stops_computing_when_the_client_goes_away():
     spec = build_spec("rosenbrock", "adam", steps=100_000, tol=0)
     computed = []
+    admission = Admission(Settings())
 
-    def events():
+    def events(deadline):
         from gradscape.engine import stream_run
 
-        for item in stream_run(spec, 100):
+        for item in stream_run(spec, 100, deadline):
             computed.append(item)
             yield None, {"n": len(computed)}
 
     async def consume():
-        return [frame async for frame in sse._frames(FakeRequest(), events())]
+        deadline = admission.admit()
+        frames = sse._frames(FakeRequest(), admission, deadline, events(deadline))
+        return [frame async for frame in frames]
 
     frames = asyncio.run(consume())
     assert len(frames) == 1 and len(computed) == 1  # one block of a 1,000-block run

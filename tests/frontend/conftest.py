@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Page as SyncPage
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("GRADSCAPE_CHROMIUM", "/usr/bin/chromium")
@@ -108,6 +109,23 @@ class PageProblems:
     def add(self, text: str) -> None:
         if not any(a in text for a in self.allowed):
             self.items.append(text)
+
+
+def _csp_safe_wait_for_function(wait):
+    """The site's Content-Security-Policy forbids eval, which Playwright uses for a string
+    predicate such as ``"document.body.dataset.ready === 'true'"``; wrapped as an arrow
+    function it is compiled through the browser's debugger protocol instead, which CSP allows.
+    Patched on the class, so every page of every test gets it."""
+
+    def wait_for_function(self, expression: str, *args, **kwargs):
+        if not expression.strip().startswith(("(", "function", "async")):
+            expression = f"() => ({expression})"
+        return wait(self, expression, *args, **kwargs)
+
+    return wait_for_function
+
+
+SyncPage.wait_for_function = _csp_safe_wait_for_function(SyncPage.wait_for_function)
 
 
 def watch(page) -> PageProblems:

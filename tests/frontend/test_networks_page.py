@@ -516,4 +516,6 @@ def test_the_plotly_toolbar_never_covers_a_legend_and_has_no_cloud_buttons(page)
         titles = plot.locator(".modebar-btn").evaluate_all(
             "bs => bs.map(b => b.dataset.title || '')"
         )
-        assert titles and not any("Cloud" in t or "Chart Studio" in t for t in titles), titles
+        assert titles and not any(
+            w in t for t in titles for w in ("Cloud", "Chart Studio", "Share")
+        ), titles

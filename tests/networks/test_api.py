@@ -64,7 +64,6 @@ def test_dataset_points_are_seeded(client):
 @pytest.mark.parametrize(
     ("url", "field"),
     [
-        ("/api/datasets/mnist", "dataset"),
         ("/api/datasets/moons?samples=3", "samples"),
         ("/api/datasets/moons?noise=-1", "noise"),
         ("/api/datasets/moons?seed=-2", "seed"),
@@ -73,7 +72,14 @@ def test_dataset_points_are_seeded(client):
 def test_dataset_bad_input_names_the_field(client, url, field):
     response = client.get(url)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][-1] == field
+    assert response.json()["detail"][0]["loc"] == ["query", field]
+
+
+def test_an_unknown_dataset_is_404_like_an_unknown_surface(client):
+    response = client.get("/api/datasets/mnist")
+    assert response.status_code == 404
+    assert "moons" in response.json()["detail"]  # the valid ids
+    assert client.get("/api/surfaces/mnist/grid").status_code == 404
 
 
 def test_run_answers_every_field(client):

@@ -1,12 +1,16 @@
 """POST /api/networks/batch and its stream: runs trained together, one shared landscape."""
 
 import json
+import threading
+import time
 
 import numpy as np
 import pytest
 
+from gradscape.api import cost
 from gradscape.config import Settings, get_settings
-from gradscape.networks import build_network_spec, train, train_batch
+from gradscape.deadline import Cancelled, Deadline
+from gradscape.networks import build_network_spec, stream_batch, train, train_batch
 from gradscape.networks.mlp import MLP
 
 from .test_api import parse_sse
@@ -187,3 +191,46 @@ def test_a_shared_slice_spares_a_grid_per_run(client):
     bad = client.post("/api/networks/batch", json={"runs": runs, "landscape": {"resolution": 8}})
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "landscape", "resolution"]
+
+
+def test_an_expensive_batch_is_refused_before_any_work(app, client):
+    one = {**BASE, "samples": 2000, "hidden": [32, 32], "steps": 2000}
+    estimate = cost.network_cost(build_network_spec(**one)).seconds
+    settings = Settings(max_work_seconds=2 * estimate)
+    app.dependency_overrides[get_settings] = lambda: settings
+    cost.check(cost.network_cost(build_network_spec(**one)), settings, "steps", "")  # one fits
+    for path in ("/api/networks/batch", "/api/networks/batch/stream"):
+        response = client.post(path, json={"runs": [one] * 8})  # ... eight do not
+        assert response.status_code == 422
+        (detail,) = response.json()["detail"]
+        assert detail["loc"] == ["body", "runs"] and "too much work" in detail["msg"]
+        assert "fewer runs" in detail["msg"]
+
+
+def test_a_cancelled_batch_stops_within_a_step():
+    specs = [
+        build_network_spec(
+            dataset="spirals",
+            samples=2000,
+            hidden=[64, 64],
+            steps=20_000,
+            sharpness_every=1,
+            optimizer=opt,
+            seed=i,
+            data_seed=0,
+            landscape=None,
+        )
+        for i, opt in enumerate(["adam", "sgd", "momentum", "adam"])
+    ]
+    deadline = Deadline()
+    threading.Timer(0.3, deadline.cancel).start()
+    t0 = time.perf_counter()
+    with pytest.raises(Cancelled):
+        train_batch(specs, deadline=deadline)
+    assert time.perf_counter() - t0 < 1.5
+    deadline = Deadline()
+    stream = stream_batch(specs, deadline=deadline)
+    next(stream)  # the first block: the initial point
+    deadline.cancel()
+    with pytest.raises(Cancelled):
+        next(stream)

@@ -4,8 +4,9 @@ from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 
 from gradscape.api.deps import SettingsDep
+from gradscape.api.errors import in_query, not_found
 from gradscape.api.network_schemas import CustomDatasetRequest, DatasetOut, DatasetPoints
-from gradscape.api.responses import json_response
+from gradscape.api.responses import NOT_FOUND, VALIDATION, json_response
 from gradscape.errors import InvalidValueError
 from gradscape.networks import DATASETS, get_dataset_kind, make_dataset
 from gradscape.networks.datasets import custom_dataset
@@ -18,7 +19,7 @@ def list_datasets() -> list[dict]:
     return [kind.info() for kind in DATASETS.values()]
 
 
-@router.get("/{dataset_id}", response_model=DatasetPoints)
+@router.get("/{dataset_id}", response_model=DatasetPoints, responses={**NOT_FOUND, **VALIDATION})
 def get_points(
     dataset_id: str,
     settings: SettingsDep,
@@ -27,10 +28,12 @@ def get_points(
     seed: int = 0,
 ):
     """The points of one data set, exactly as a network run with the same options sees them."""
-    kind = get_dataset_kind(dataset_id)
-    data = make_dataset(
-        dataset_id, samples, noise, seed, settings.max_network_samples, noise_field="noise"
-    )
+    with not_found():
+        kind = get_dataset_kind(dataset_id)
+    with in_query():
+        data = make_dataset(
+            dataset_id, samples, noise, seed, settings.max_network_samples, noise_field="noise"
+        )
     y = data.y[:, 0] if data.y.ndim == 2 else data.y
     return json_response(
         {
@@ -44,7 +47,7 @@ def get_points(
     )
 
 
-@router.post("/custom", response_model=DatasetPoints)
+@router.post("/custom", response_model=DatasetPoints, responses=VALIDATION)
 def split_custom_points(body: CustomDatasetRequest, settings: SettingsDep):
     """Your own points, shuffled and split exactly as a network run with the same ``seed``
     (its data_seed) will see them. Nothing is stored."""

@@ -1,9 +1,13 @@
 """POST /api/networks/runs, /runs/stream, /batch and /batch/stream: train small networks."""
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from gradscape.api import cost
+from gradscape.api.admission import AdmissionDep
 from gradscape.api.deps import SettingsDep
 from gradscape.api.network_schemas import (
     CustomDataset,
@@ -13,7 +17,7 @@ from gradscape.api.network_schemas import (
     NetworkRunRequest,
     NetworkRunResponse,
 )
-from gradscape.api.responses import json_response
+from gradscape.api.responses import HEAVY_RESPONSES, json_response
 from gradscape.api.sse import event_stream
 from gradscape.config import Settings
 from gradscape.errors import GradscapeError, InvalidValueError
@@ -32,6 +36,8 @@ from gradscape.optimizers import OPTIMIZERS
 router = APIRouter(prefix="/networks", tags=["networks"])
 
 Loc = tuple[str | int, ...]
+REDUCE = "fewer steps, samples or hidden units, sharpness less often, a coarser landscape"
+REDUCE_BATCH = f"fewer runs, {REDUCE}"
 
 
 def _loc(prefix: Loc, field: str) -> list[str | int]:
@@ -51,7 +57,9 @@ def to_spec(body: NetworkRunRequest, settings: Settings, where: Loc = ("body",))
                 [{**e, "loc": (*where, "dataset", *e["loc"])} for e in exc.errors()]
             ) from None
     try:
-        return build_network_spec(**fields, settings=settings)
+        spec = build_network_spec(**fields, settings=settings)
+        cost.check(cost.network_cost(spec), settings, "steps", REDUCE)
+        return spec
     except GradscapeError as exc:
         field = getattr(exc, "field", "")
         message = exc.message if isinstance(exc, InvalidValueError) else str(exc)
@@ -73,6 +81,20 @@ def to_specs(body: NetworkBatchRequest, settings: Settings) -> list[NetworkSpec]
             ]
         )
     return [to_spec(run, settings, ("body", "runs", i)) for i, run in enumerate(body.runs)]
+
+
+def check_batch(specs: list[NetworkSpec], shared: LandscapeSpec | None, settings: Settings):
+    """The batch's cost: every run's (as if alone: runs batched together cost less) plus the
+    shared slice, refused before any work when over the budget."""
+    total = sum((cost.network_cost(s) for s in specs), cost.Cost())
+    if shared is not None:  # one more grid, priced as a 0-step run's landscape
+        total = total + cost.network_cost(replace(specs[0], steps=0, landscape=shared))
+    try:
+        cost.check(total, settings, "runs", REDUCE_BATCH)
+    except InvalidValueError as exc:
+        raise RequestValidationError(
+            [{"loc": ["body", "runs"], "msg": exc.message, "type": "value_error"}]
+        ) from None
 
 
 def shared_slice(body: NetworkBatchRequest, settings: Settings) -> LandscapeSpec | None:
@@ -100,10 +122,13 @@ def network_options(settings: SettingsDep) -> NetworkOptions:
     )
 
 
-@router.post("/runs", response_model=NetworkRunResponse)
-def create_network_run(body: NetworkRunRequest, settings: SettingsDep):
+@router.post("/runs", response_model=NetworkRunResponse, responses=HEAVY_RESPONSES)
+async def create_network_run(
+    body: NetworkRunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
     """Train, then answer with the curves, the landscape, the path and the interpolation."""
-    return json_response(train(to_spec(body, settings)))
+    spec = to_spec(body, settings)
+    return await admission.run(request, lambda deadline: json_response(train(spec, deadline)))
 
 
 @router.post(
@@ -113,19 +138,31 @@ def create_network_run(body: NetworkRunRequest, settings: SettingsDep):
             "content": {"text/event-stream": {}},
             "description": "`data:` events shaped like NetworkRunBlock, then "
             "`event: done` shaped like NetworkRunDone.",
-        }
+        },
+        **HEAVY_RESPONSES,
     },
 )
-def stream_network_run(body: NetworkRunRequest, request: Request, settings: SettingsDep):
+async def stream_network_run(
+    body: NetworkRunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
     """The same run as Server-Sent Events, with the live decision boundary in each block."""
-    return event_stream(request, stream_training(to_spec(body, settings)))
+    spec = to_spec(body, settings)
+    return event_stream(
+        request, admission, lambda deadline: stream_training(spec, deadline=deadline)
+    )
 
 
-@router.post("/batch", response_model=NetworkBatchResponse)
-def create_network_batch(body: NetworkBatchRequest, settings: SettingsDep):
+@router.post("/batch", response_model=NetworkBatchResponse, responses=HEAVY_RESPONSES)
+async def create_network_batch(
+    body: NetworkBatchRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
     """Several runs trained together (one batched network per shared data set and shape),
     each answered as POST /runs answers it, and one landscape with every run's path."""
-    return json_response(train_batch(to_specs(body, settings), shared_slice(body, settings)))
+    specs, shared = to_specs(body, settings), shared_slice(body, settings)
+    check_batch(specs, shared, settings)
+    return await admission.run(
+        request, lambda deadline: json_response(train_batch(specs, shared, deadline))
+    )
 
 
 @router.post(
@@ -135,10 +172,18 @@ def create_network_batch(body: NetworkBatchRequest, settings: SettingsDep):
             "content": {"text/event-stream": {}},
             "description": '`data:` events {"runs": [NetworkRunBlock or null, ...]}, then '
             '`event: done` {"runs": [NetworkRunDone, ...], "landscape": SharedLandscape}.',
-        }
+        },
+        **HEAVY_RESPONSES,
     },
 )
-def stream_network_batch(body: NetworkBatchRequest, request: Request, settings: SettingsDep):
+async def stream_network_batch(
+    body: NetworkBatchRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
     """The batch as Server-Sent Events: every run's block and live boundary, a few a second."""
-    specs = to_specs(body, settings)
-    return event_stream(request, stream_batch(specs, shared=shared_slice(body, settings)))
+    specs, shared = to_specs(body, settings), shared_slice(body, settings)
+    check_batch(specs, shared, settings)
+    return event_stream(
+        request,
+        admission,
+        lambda deadline: stream_batch(specs, shared=shared, deadline=deadline),
+    )

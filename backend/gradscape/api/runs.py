@@ -4,8 +4,10 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
 
+from gradscape.api import cost
+from gradscape.api.admission import AdmissionDep
 from gradscape.api.deps import SettingsDep
-from gradscape.api.responses import json_response
+from gradscape.api.responses import HEAVY_RESPONSES, json_response
 from gradscape.api.schemas import (
     BatchRequest,
     BatchResponse,
@@ -16,19 +18,26 @@ from gradscape.api.schemas import (
 )
 from gradscape.api.sse import Event, event_stream
 from gradscape.config import Settings
+from gradscape.deadline import Deadline
 from gradscape.engine import Rows, RunResult, RunSpec, build_spec, run_batch, stream_run
+from gradscape.engine.thinning import thin
 from gradscape.errors import InvalidValueError, UnknownIdError
+from gradscape.surfaces import resolve_surface
+from gradscape.surfaces.curvature import KIND_NOTES, point_kind
 
 router = APIRouter(prefix="/runs", tags=["runs"])
+
+REDUCE = "fewer steps or runs, or max_points to thin each trajectory"
 
 
 def to_spec(body: RunRequest, settings: Settings, where: str = "") -> RunSpec:
     """Validate one run request against the registries and the server's caps."""
     if body.steps > settings.max_steps:
         raise InvalidValueError(f"{where}steps", f"must be <= {settings.max_steps}")
+    surface = resolve_surface(body.surface, f"{where}surface")
     try:
         return build_spec(
-            surface=body.surface,
+            surface=surface,
             optimizer=body.optimizer,
             params=body.params,
             schedule=body.schedule,
@@ -55,32 +64,56 @@ def point_cost(spec: RunSpec) -> int:
     return 1 if spec.optimizer.elementwise else LOOPED_POINT_COST
 
 
-def result_payload(r: RunResult) -> dict:
-    return {
+def ending(spec: RunSpec, status: str, message: str, last: tuple[float, float] | None) -> dict:
+    """Status fields of a finished run; a converged run also says which kind of point it
+    reached (a zero gradient is a minimum, a maximum or a saddle)."""
+    kind = point_kind(spec.surface, last) if status == "converged" and last is not None else None
+    if kind is not None:
+        message = f"{message}; it reached {KIND_NOTES[kind]}"
+    return {"status": status, "message": message, "stationary_kind": kind}
+
+
+def result_payload(r: RunResult, spec: RunSpec) -> dict:
+    last = (float(r.points[-1, 0]), float(r.points[-1, 1])) if len(r.points) else None
+    payload = {
         "points": r.points.tolist(),
         "loss": r.loss.tolist(),
         "grad_norm": r.grad_norm.tolist(),
         "lr": r.lr.tolist(),
-        "status": r.status,
         "steps_taken": r.steps_taken,
-        "message": r.message,
+        **ending(spec, r.status, r.message, last),
     }
+    if r.index is not None:
+        payload["index"] = r.index.tolist()
+    return payload
 
 
 def block_payload(rows: Rows) -> dict:
-    return {
+    payload = {
         "start": rows.start,
         "points": rows.points.tolist(),
         "loss": rows.loss.tolist(),
         "grad_norm": rows.grad_norm.tolist(),
         "lr": rows.lr.tolist(),
     }
+    if rows.index is not None:
+        payload["index"] = rows.index.tolist()
+    return payload
 
 
-@router.post("", response_model=RunResponse)
-def create_run(body: RunRequest, settings: SettingsDep):
+@router.post("", response_model=RunResponse, responses=HEAVY_RESPONSES)
+async def create_run(
+    body: RunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
     """Run one optimizer on one surface and return the whole trajectory."""
-    return json_response(result_payload(run_batch([to_spec(body, settings)])[0]))
+    spec = to_spec(body, settings)
+    cost.check(cost.run_cost([spec], body.max_points), settings, "steps", REDUCE)
+
+    def work(deadline: Deadline):
+        (result,) = run_batch([spec], deadline=deadline, max_points=body.max_points)
+        return json_response(result_payload(result, spec))
+
+    return await admission.run(request, work)
 
 
 @router.post(
@@ -89,33 +122,36 @@ def create_run(body: RunRequest, settings: SettingsDep):
         200: {
             "content": {"text/event-stream": {}},
             "description": "`data:` events shaped like RunBlock, then "
-            "`event: done` shaped like RunDone.",
-        }
+            "`event: done` shaped like RunDone (or `event: error` if the deadline passed).",
+        },
+        **HEAVY_RESPONSES,
     },
 )
-def stream_run_events(body: RunRequest, request: Request, settings: SettingsDep):
+async def stream_run_events(
+    body: RunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
     """The same run as Server-Sent Events, block by block as it is computed."""
     spec = to_spec(body, settings)
+    cost.check(cost.run_cost([spec], body.max_points), settings, "steps", REDUCE)
 
-    def events() -> Iterator[Event]:
-        for item in stream_run(spec, settings.stream_block_steps):
+    def events(deadline: Deadline) -> Iterator[Event]:
+        last = None
+        blocks = stream_run(spec, settings.stream_block_steps, deadline, body.max_points)
+        for item in blocks:
             if isinstance(item, Rows):
+                last = (float(item.points[-1, 0]), float(item.points[-1, 1]))
                 yield None, block_payload(item)
             else:
-                yield (
-                    "done",
-                    {
-                        "status": item.status,
-                        "steps_taken": item.steps_taken,
-                        "message": item.message,
-                    },
-                )
+                done = ending(spec, item.status, item.message, last)
+                yield "done", {"steps_taken": item.steps_taken, **done}
 
-    return event_stream(request, events())
+    return event_stream(request, admission, events)
 
 
-@router.post("/batch", response_model=BatchResponse)
-def create_batch(body: BatchRequest, settings: SettingsDep):
+@router.post("/batch", response_model=BatchResponse, responses=HEAVY_RESPONSES)
+async def create_batch(
+    body: BatchRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
     """Several runs computed together: runs that can share arrays advance as one."""
     if len(body.runs) > settings.max_batch_runs:
         raise InvalidValueError("runs", f"at most {settings.max_batch_runs} runs per batch")
@@ -128,7 +164,24 @@ def create_batch(body: BatchRequest, settings: SettingsDep):
             f"{LOOPED_POINT_COST} each); the cap is {settings.max_total_points} "
             "(fewer runs or fewer steps)",
         )
-    return json_response({"runs": [result_payload(r) for r in run_batch(specs)]})
+    max_points = [r.max_points for r in body.runs]
+    total = cost.Cost()
+    for spec, m in zip(specs, max_points, strict=True):
+        total += cost.Cost(0, cost.run_cost([spec], m).answer_bytes)
+    total += cost.Cost(cost.run_cost(specs).seconds, 0)
+    cost.check(total, settings, "runs", REDUCE)
+
+    def work(deadline: Deadline):
+        results = run_batch(specs, deadline=deadline)
+        thinned = map(_thinned, results, specs, max_points)
+        payloads = [result_payload(r, s) for r, s in zip(thinned, specs, strict=True)]
+        return json_response({"runs": payloads})
+
+    return await admission.run(request, work)
+
+
+def _thinned(result: RunResult, spec: RunSpec, max_points: int | None) -> RunResult:
+    return result if max_points is None else thin(result, spec.steps, max_points)
 
 
 __all__ = ["RunBlock", "RunDone", "router"]

@@ -28,26 +28,40 @@ class Randomness:
         self._batch_rngs = [np.random.default_rng([int(s), 1]) for s in self.unique]
         self._perm_left = [np.empty(0, dtype=np.intp) for _ in self.unique]
 
-    def noise(self, n: int) -> np.ndarray | None:
-        """(runs, n, 2) scaled Gaussian noise for the next n steps, or None."""
+    def _seeds(self, active: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The unique seeds the active runs use, and each active run's place among them."""
+        if active is None:
+            return np.arange(len(self.unique)), self.inverse
+        used, local = np.unique(self.inverse[active], return_inverse=True)
+        return used, local
+
+    def noise(self, n: int, active: np.ndarray | None = None) -> np.ndarray | None:
+        """(active runs, n, 2) scaled Gaussian noise for the next n steps, or None.
+
+        Only the seeds of runs still going are drawn: a finished run costs nothing.
+        """
         if not self.has_noise or n <= 0:
             return None
-        draws = np.stack([rng.standard_normal((n, 2)) for rng in self._noise_rngs])
-        return draws[self.inverse] * self.noise_scale
+        used, local = self._seeds(active)
+        draws = np.stack([self._noise_rngs[u].standard_normal((n, 2)) for u in used])
+        scale = self.noise_scale if active is None else self.noise_scale[active]
+        return draws[local] * scale
 
-    def batches(self, n: int) -> np.ndarray | None:
-        """(runs, n, batch) sample indices for the next n steps, epoch after shuffled epoch."""
+    def batches(self, n: int, active: np.ndarray | None = None) -> np.ndarray | None:
+        """(active runs, n, batch) sample indices for the next n steps, epoch after epoch."""
         if self.batch_size is None or n <= 0:
             return None
         need = n * self.batch_size
+        used, local = self._seeds(active)
         out = []
-        for u, rng in enumerate(self._batch_rngs):
+        for u in used:
+            rng = self._batch_rngs[u]
             parts = [self._perm_left[u]]
             have = len(parts[0])
             while have < need:
                 parts.append(rng.permutation(self.n_samples))
                 have += self.n_samples
             flat = np.concatenate(parts)
-            self._perm_left[u] = flat[need:]
+            self._perm_left[u] = flat[need:].copy()  # not a view that pins `flat`
             out.append(flat[:need].reshape(n, self.batch_size))
-        return np.stack(out)[self.inverse]
+        return np.stack(out)[local]

@@ -1,6 +1,7 @@
 """What the engine records: blocks of trajectory rows, finished runs and how they ended."""
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,34 +17,42 @@ class Rows:
     loss: np.ndarray
     grad_norm: np.ndarray
     lr: np.ndarray  # learning rate of the step that leaves each point
+    index: np.ndarray | None = None  # thinned: the step number of each kept point
 
 
 @dataclass(slots=True)
 class Block:
-    """The rows a group of runs recorded in one advance, time-major: row r, run i.
+    """The rows a group of runs recorded in one advance, time-major: row r, column c.
 
-    points[r, :, i] is run i's point at row r (coordinates before runs: contiguous writes).
+    Only the runs still going when the advance began have a column (``columns[i]``, -1 for
+    the others), so a finished run costs no memory. points[r, :, c] is that run's point at
+    row r (coordinates before runs: contiguous writes).
 
     Run i owns rows 0 .. counts[i] - 1, which are its points first .. first + counts[i] - 1;
-    its learning rates are lr_tables[lr_row[i], first : first + counts[i]].
+    its learning rates are lr_tables[lr_row[i]][first : first + counts[i]].
     """
 
     first: int
-    points: np.ndarray  # (rows, 2, runs)
-    loss: np.ndarray  # (rows, runs)
-    grad_norm: np.ndarray  # (rows, runs)
-    lr_tables: np.ndarray  # (schedules, steps + 1)
+    points: np.ndarray  # (rows, 2, columns)
+    loss: np.ndarray  # (rows, columns)
+    grad_norm: np.ndarray  # (rows, columns)
+    lr_tables: Sequence[np.ndarray]  # per schedule: (its run's steps + 1,)
     lr_row: np.ndarray  # (runs,) which schedule each run follows
     counts: list[int]
+    columns: np.ndarray | None = None  # (runs,) column of each run; None: column i is run i
 
     def rows(self, i: int) -> Rows:
         c, first = self.counts[i], self.first
+        col = i if self.columns is None else int(self.columns[i])
+        if c <= 0 or col < 0:
+            empty = np.empty(0)
+            return Rows(first, np.empty((0, 2)), empty, empty, empty)
         return Rows(
             first,
-            self.points[:c, :, i],
-            self.loss[:c, i],
-            self.grad_norm[:c, i],
-            self.lr_tables[self.lr_row[i], first : first + c],
+            self.points[:c, :, col],
+            self.loss[:c, col],
+            self.grad_norm[:c, col],
+            self.lr_tables[self.lr_row[i]][first : first + c],
         )
 
 
@@ -81,6 +90,7 @@ class RunResult:
     grad_norm: np.ndarray
     lr: np.ndarray
     outcome: Outcome
+    index: np.ndarray | None = None  # thinned: the step number of each kept point
 
     @property
     def status(self) -> str:
@@ -115,7 +125,14 @@ def completed(step: int, loss: float) -> Outcome:
     return Outcome("completed", step, lambda: f"completed {steps(step)}; final loss {loss:.6g}")
 
 
-def why_diverged(params_ok: bool, loss: float, bound: float) -> str:
+def why_diverged(
+    params_ok: bool, loss: float, bound: float, surface: Any = None, point: Any = None
+) -> str:
+    """Why a run stopped being finite; a surface that knows (a formula) names the cause."""
+    if params_ok and surface is not None and point is not None:
+        known = surface.undefined_at(float(point[0]), float(point[1]))
+        if known:
+            return known
     if not params_ok:
         return f"the parameters left the bound |θ| <= {bound:g} or stopped being finite"
     if not math.isfinite(loss):

@@ -16,9 +16,11 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from gradscape.deadline import NO_DEADLINE, Deadline, Pacer
 from gradscape.engine.records import Block, Outcome, Rows, RunResult
 from gradscape.engine.scalar import ScalarRun
 from gradscape.engine.spec import RunSpec
+from gradscape.engine.thinning import Thinning, thin
 from gradscape.engine.vector import VectorGroup
 
 
@@ -68,20 +70,33 @@ def _joined(blocks: list[Block], i: int) -> tuple[np.ndarray, ...]:
     )
 
 
-def run_batch(specs: Sequence[RunSpec], scalar: bool = True) -> list[RunResult]:
-    """Run every spec to its end; runs that can share arrays advance together."""
+def run_batch(
+    specs: Sequence[RunSpec],
+    scalar: bool = True,
+    deadline: Deadline = NO_DEADLINE,
+    max_points: int | None = None,
+) -> list[RunResult]:
+    """Run every spec to its end; runs that can share arrays advance together.
+
+    Work goes in chunks of about ``CHUNK_SECONDS`` with ``deadline.check()`` between them;
+    buffers hold only the runs still going. ``max_points`` thins each result (``thin``).
+    """
     sim = Simulation(specs, scalar)
     blocks: dict[int, list[Block]] = {}
-    longest = max((s.steps for s in specs), default=0)
+    pacer = Pacer()
     while not sim.done:
-        for indices, block in sim.advance(max(longest, 1)):
-            blocks.setdefault(indices[0], []).append(block)
+        deadline.check()
+        n = pacer.steps()
+        with pacer.timing(n):
+            for indices, block in sim.advance(n):
+                blocks.setdefault(indices[0], []).append(block)
     outcomes = sim.outcomes()
     results: list[RunResult | None] = [None] * len(specs)
     for indices, _ in sim.groups:
         group_blocks = blocks[indices[0]]
         for local, i in enumerate(indices):
-            results[i] = RunResult(*_joined(group_blocks, local), outcomes[i])
+            result = RunResult(*_joined(group_blocks, local), outcomes[i])
+            results[i] = result if max_points is None else thin(result, specs[i].steps, max_points)
     return results  # type: ignore[return-value]
 
 
@@ -89,12 +104,51 @@ def run_one(spec: RunSpec) -> RunResult:
     return run_batch([spec])[0]
 
 
-def stream_run(spec: RunSpec, block_steps: int = 250) -> Iterator[Rows | Outcome]:
-    """Yield the run block by block as it is computed, then its outcome."""
+def stream_run(
+    spec: RunSpec,
+    block_steps: int = 250,
+    deadline: Deadline = NO_DEADLINE,
+    max_points: int | None = None,
+) -> Iterator[Rows | Outcome]:
+    """Yield the run block by block as it is computed, then its outcome.
+
+    Each block holds ``block_steps`` steps (the last one fewer), computed in chunks with
+    ``deadline.check()`` between them. With ``max_points`` the blocks are thinned
+    (``Thinning``): ``Rows.start`` then counts kept points and ``Rows.index`` says which.
+    """
     sim = Simulation([spec])
+    pacer = Pacer()
+    thinning = None if max_points is None else Thinning(spec.steps, max_points)
+    pending: list[Rows] = []
     while not sim.done:
-        for _, block in sim.advance(block_steps):
-            rows = block.rows(0)
+        deadline.check()
+        n = pacer.steps(block_steps - (_steps_in(pending) if pending else 0))
+        with pacer.timing(n):
+            for _, block in sim.advance(n):
+                rows = block.rows(0)
+                if len(rows.loss):
+                    pending.append(rows)
+        if pending and (sim.done or _steps_in(pending) >= block_steps):
+            rows = _concat(pending)
+            pending = []
+            if thinning is not None:
+                rows = thinning.take(rows, last=sim.done)
             if len(rows.loss):
                 yield rows
     yield sim.outcomes()[0]
+
+
+def _steps_in(parts: list[Rows]) -> int:
+    return sum(len(r.loss) for r in parts) - (1 if parts[0].start == 0 else 0)
+
+
+def _concat(parts: list[Rows]) -> Rows:
+    if len(parts) == 1:
+        return parts[0]
+    return Rows(
+        parts[0].start,
+        np.concatenate([r.points for r in parts]).reshape(-1, 2),
+        np.concatenate([r.loss for r in parts]),
+        np.concatenate([r.grad_norm for r in parts]),
+        np.concatenate([r.lr for r in parts]),
+    )

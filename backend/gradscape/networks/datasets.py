@@ -212,7 +212,7 @@ DATASETS: dict[str, DatasetKind] = {
 def get_dataset_kind(dataset_id: str, where: str = "dataset") -> DatasetKind:
     try:
         return DATASETS[dataset_id]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: an unhashable id
         raise UnknownIdError(where, dataset_id, list(DATASETS)) from None
 
 

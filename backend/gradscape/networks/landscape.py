@@ -10,6 +10,7 @@ The grid is evaluated as a batch of parameter vectors, a chunk of grid points at
 each layer is one stacked matrix product instead of one forward pass per point.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,8 +103,19 @@ def axis(half_width: float, resolution: int) -> Array:
     return values
 
 
-def loss_grid(mlp: MLP, plane: Plane, xs: Array, ys: Array, x: Array, y: Array) -> Array:
-    """The loss at every grid point, shape (len(ys), len(xs)) (z[i][j] is at xs[j], ys[i])."""
+def loss_grid(
+    mlp: MLP,
+    plane: Plane,
+    xs: Array,
+    ys: Array,
+    x: Array,
+    y: Array,
+    check: Callable[[], None] = lambda: None,
+) -> Array:
+    """The loss at every grid point, shape (len(ys), len(xs)) (z[i][j] is at xs[j], ys[i]).
+
+    ``check`` runs before every chunk (a ``Deadline.check``: it raises to stop the work).
+    """
     a, b = np.meshgrid(xs, ys)
     a, b = a.ravel(), b.ravel()
     chunk = min(len(a), max(1, CHUNK_FLOATS // (len(x) * max(mlp.sizes))))
@@ -111,6 +123,7 @@ def loss_grid(mlp: MLP, plane: Plane, xs: Array, ys: Array, x: Array, y: Array) 
     z = np.empty(len(a))
     with np.errstate(all="ignore"):
         for start in range(0, len(a), chunk):
+            check()
             sl = slice(start, start + chunk)
             z[sl] = mlp.value(plane.points(a[sl], b[sl]), x, y, buffers)
     return z.reshape(len(ys), len(xs))

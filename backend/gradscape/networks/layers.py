@@ -193,7 +193,7 @@ ACTIVATIONS: dict[str, Activation] = {
 def get_activation(activation_id: str) -> Activation:
     try:
         return ACTIVATIONS[activation_id]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: an unhashable id
         raise UnknownIdError("activation", activation_id, list(ACTIVATIONS)) from None
 
 

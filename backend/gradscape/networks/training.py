@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from gradscape.config import Settings
+from gradscape.deadline import NO_DEADLINE, Deadline
 from gradscape.errors import InvalidValueError
 from gradscape.networks import landscape as ls
 from gradscape.networks.datasets import (
@@ -284,9 +285,10 @@ class Training:
     it would get alone. ``statuses[r]`` says how run r ended (``status`` for a lone run).
     """
 
-    def __init__(self, *specs: NetworkSpec) -> None:
+    def __init__(self, *specs: NetworkSpec, deadline: Deadline = NO_DEADLINE) -> None:
         if not specs or any(s.shape_key != specs[0].shape_key for s in specs):
             raise ValueError("runs trained together must share the data and the network shape")
+        self.deadline = deadline  # checked before every step and every chunk of the landscape
         self.specs = specs
         self.spec = spec = specs[0]
         self.mlp = spec.mlp
@@ -415,9 +417,10 @@ class Training:
             if pre is not None and mine.any():
                 where = np.searchsorted(group.rows, rows[mine])
                 scale[mine] = 1.0 / np.sqrt(pre[where])
-        mlp, x, y = self.mlp, self.x, self.y
+        mlp, x, y, check = self.mlp, self.x, self.y, self.deadline.check
 
         def hvp(v: Array, sub: Array) -> Array:
+            check()  # up to 40 products per measurement: each one may be the last
             sv = scale[sub] * v
             return scale[sub] * (mlp.hvp(params[sub], x, y, sv) + decay[sub, None] * sv)
 
@@ -483,6 +486,7 @@ class Training:
         for _ in range(n):
             if self.done:
                 break
+            self.deadline.check()
             running = self._running()
             params, states = self._step(self._gradients())
             with np.errstate(invalid="ignore"):
@@ -546,7 +550,7 @@ class Training:
             float(r) if r > 1e-9 and land.directions == "pca" else max(float(r), 1.0) for r in reach
         ]
         xs, ys = ls.axis(half[0], land.resolution), ls.axis(half[1], land.resolution)
-        z = ls.loss_grid(self.mlp, plane, xs, ys, self.x, self.y)
+        z = ls.loss_grid(self.mlp, plane, xs, ys, self.x, self.y, self.deadline.check)
         return plane, paths, xs, ys, z
 
     def _path_loss(self, plane: ls.Plane, path: Array) -> list[float | None]:
@@ -677,10 +681,10 @@ def _chunks(run: Training, block_steps: int | None) -> Iterator[list[Block]]:
 
 
 def stream_training(
-    spec: NetworkSpec, block_steps: int | None = None
+    spec: NetworkSpec, block_steps: int | None = None, deadline: Deadline = NO_DEADLINE
 ) -> Iterator[tuple[str | None, dict[str, Any]]]:
     """Blocks as ``(None, payload)`` with the live boundary, then ``("done", summary)``."""
-    run = Training(spec)
+    run = Training(spec, deadline=deadline)
     for (block,) in _chunks(run, block_steps):
         if block.loss:
             yield None, {**block.payload(), "boundary": run.boundary()}
@@ -705,9 +709,9 @@ def _whole(run: Training, r: int, blocks: list[Block]) -> dict[str, Any]:
     return result
 
 
-def train(spec: NetworkSpec) -> dict[str, Any]:
+def train(spec: NetworkSpec, deadline: Deadline = NO_DEADLINE) -> dict[str, Any]:
     """The whole run at once: the stream's blocks concatenated, plus the final summary."""
-    return train_batch([spec])["runs"][0]
+    return train_batch([spec], deadline=deadline)["runs"][0]
 
 
 # --- Several runs at once -------------------------------------------------------------------
@@ -735,14 +739,16 @@ def shared_landscape_spec(
 
 
 def train_batch(
-    specs: Sequence[NetworkSpec], shared: LandscapeSpec | None = None
+    specs: Sequence[NetworkSpec],
+    shared: LandscapeSpec | None = None,
+    deadline: Deadline = NO_DEADLINE,
 ) -> dict[str, Any]:
     """Every run's whole answer (as ``train`` gives it) and one landscape shared by all,
     sliced as ``shared`` says (by default as the first run's landscape)."""
     runs: list[dict[str, Any] | None] = [None] * len(specs)
     landscape = None
     for rows in batch_groups(specs):
-        run = Training(*(specs[i] for i in rows))
+        run = Training(*(specs[i] for i in rows), deadline=deadline)
         history: list[list[Block]] = [[] for _ in rows]
         while not run.done:
             for mine, block in zip(
@@ -762,11 +768,15 @@ def stream_batch(
     specs: Sequence[NetworkSpec],
     block_steps: int | None = None,
     shared: LandscapeSpec | None = None,
+    deadline: Deadline = NO_DEADLINE,
 ) -> Iterator[tuple[str | None, dict[str, Any]]]:
     """Blocks ``{"runs": [block or null, ...]}`` with each run's live boundary, then
     ``("done", {"runs": [summary, ...], "landscape": shared})``. Groups of runs that cannot
     be batched together take turns, block by block."""
-    trainings = [(rows, Training(*(specs[i] for i in rows))) for rows in batch_groups(specs)]
+    trainings = [
+        (rows, Training(*(specs[i] for i in rows), deadline=deadline))
+        for rows in batch_groups(specs)
+    ]
     streams = [(rows, run, _chunks(run, block_steps)) for rows, run in trainings]
     while any(not run.done for _, run in trainings):
         for rows, run, chunks in streams:

@@ -30,7 +30,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
 def get_optimizer(optimizer_id: str) -> Optimizer:
     try:
         return OPTIMIZERS[optimizer_id]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: an unhashable id
         raise UnknownIdError("optimizer", optimizer_id, list(OPTIMIZERS)) from None
 
 

@@ -6,6 +6,7 @@ Rules marked ``elementwise`` only combine matching entries of their arrays, so t
 engine may also call them with Python floats, one coordinate at a time.
 """
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -38,12 +39,14 @@ class HyperParam:
                 raise InvalidValueError(where, f"must be true or false, got {value!r}")
             return value
         if self.type == "choice":
-            if value not in self.choices:
+            if not isinstance(value, str) or value not in self.choices:
                 raise InvalidValueError(where, f"must be one of {', '.join(self.choices)}")
             return value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidValueError(where, f"must be a number, got {value!r}")
-        if not np.isfinite(value):
+        if isinstance(value, int) and abs(value) > 2**53:  # before numpy or float() see it
+            raise InvalidValueError(where, "must be a number of at most 2**53 in size")
+        if not math.isfinite(value):
             raise InvalidValueError(where, "must be a finite number")
         if self.type == "int":
             if float(value) != int(value):

@@ -5,6 +5,7 @@ import { ApiError, getJSON, postJSON, postStream } from "../api.js";
 import { fillSelect, renderPresetButtons } from "../controls.js";
 import { download } from "../export.js";
 import { copyLink, presetFromHash } from "../link.js";
+import { plotConfig } from "../plot-config.js";
 import { parseCSV, contentHash, pointsToCSV } from "./csv.js";
 import { curvesToCSV, runsToJSON } from "./export.js";
 import {
@@ -20,11 +21,8 @@ import { decodeState, encodeState } from "./url-state.js";
 import { labelOf, problems, showProblem } from "./validate.js";
 
 const $ = (id) => document.getElementById(id);
-// Plotly's mode bar without the buttons that send data elsewhere, and without its logo.
-const CONFIG = {
-  responsive: true, displaylogo: false, showSendToCloud: false, showEditInChartStudio: false, showLink: false,
-  modeBarButtonsToRemove: ["sendDataToCloud", "editInChartStudio", "lasso2d", "select2d"],
-};
+// The site's Plotly config (no buttons that send a chart elsewhere), without lasso and box select.
+const CONFIG = plotConfig(["lasso2d", "select2d"]);
 let controller = null; // aborts the runs in flight
 
 const setStatus = (text, error = false) => {
