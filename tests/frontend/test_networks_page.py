@@ -417,6 +417,10 @@ def test_your_own_csv_trains_like_a_built_in_set_and_travels_in_the_link(
     file.write_text(moons_csv(server, 60))
     page.get_by_label("Upload a CSV file").set_input_files(str(file))
     expect(page.locator("#dataset-description")).to_contain_text("mine.csv: 60 points (binary)")
+    page.wait_for_function(
+        """() => document.getElementById('data-plot').data
+            .filter(t => t.name.startsWith('class')).reduce((n, t) => n + t.x.length, 0) === 60"""
+    )
     classes = [t for t in traces(page, "data-plot") if t["name"].startswith("class")]
     assert sum(len(t["x"]) for t in classes) == 60
     assert sum(s == "diamond" for t in classes for s in t["symbols"]) == 12  # 20% validation
