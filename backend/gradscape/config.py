@@ -24,6 +24,7 @@ class Settings:
     max_network_samples: int = 5_000
     max_network_steps: int = 20_000
     max_landscape_resolution: int = 101
+    max_network_batch_runs: int = 8  # networks trained together in one request
     # What one request may cost (api/cost.py) and how long heavy work may run (deadline.py).
     max_work_seconds: float = 10.0  # estimated CPU seconds of one request's work
     max_step_seconds: float = 0.25  # estimated time of one step of a request's slowest group
