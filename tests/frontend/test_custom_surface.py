@@ -215,6 +215,12 @@ def test_curvature_readouts_work_for_a_formula(page):
     open_page(page)
     choose_custom(page)
     type_formula(page, "x^2 + 10*y^2 + x*y")
+    # The bounds are asked for once the runs are in, so they arrive after them.
+    page.wait_for_function(
+        """() => (document.getElementById('lr-chart').data || [])
+          .some(t => t.meta && t.meta.role === 'stability')""",
+        timeout=20_000,
+    )
     bounds = page.evaluate(
         """() => (document.getElementById('lr-chart').data || [])
           .filter(t => t.meta && t.meta.role === 'stability').map(t => Array.from(t.y))"""
