@@ -4,7 +4,6 @@ from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from starlette.convertors import Convertor, register_url_convertor
 
 from gradscape.api.admission import AdmissionDep
 from gradscape.api.deps import SettingsDep
@@ -79,24 +78,8 @@ def _axis(lo: float | None, hi: float | None, default: tuple[float, float], name
 Bound = Annotated[float | None, Query(ge=-MAX_EXTENT, le=MAX_EXTENT, allow_inf_nan=False)]
 
 
-class SurfaceIdConvertor(Convertor):
-    """A path segment naming a registered surface: never "custom", whose grid is POSTed."""
-
-    regex = "(?!custom/)[^/]+"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return value
-
-
-# So that /api/surfaces/custom/grid is answered by the POST route alone (405 says: POST).
-register_url_convertor("surface_id", SurfaceIdConvertor())
-
-
 @router.get(
-    "/surfaces/{surface_id:surface_id}/grid",
+    "/surfaces/{surface_id}/grid",
     response_model=Grid,
     responses={**NOT_FOUND, **VALIDATION},
 )
