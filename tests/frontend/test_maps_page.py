@@ -14,8 +14,9 @@ from playwright.sync_api import expect
 
 PHONE = {"width": 390, "height": 844}
 DONE_JS = """() => { const s = window.gradscapeMaps;
-  return s && s.results.length === s.maps.length
-    && s.maps.every((m, k) => m.kind === 'theory' || (s.results[k] && s.results[k].done)); }"""
+  return s && s.maps.length > 0 && s.results.length === s.maps.length
+    && s.maps.every((m, k) => m.kind === 'theory'
+      || (s.results[k] && s.results[k].done && s.results[k].start_curvature)); }"""
 
 
 def open_maps(page, hash_: str) -> dict:
