@@ -3,6 +3,7 @@
 import asyncio
 import gzip
 import hashlib
+import sys
 from contextlib import asynccontextmanager
 from email.utils import formatdate
 from functools import lru_cache
@@ -22,7 +23,7 @@ from gradscape import __version__
 from gradscape.api import catalog, curvature, docs, errors, health, runs, surfaces, sweeps
 from gradscape.api import datasets as datasets_api
 from gradscape.api import networks as networks_api
-from gradscape.api.admission import Admission
+from gradscape.api.admission import SWITCH_INTERVAL, Admission
 from gradscape.api.middleware import AccessLog, HeadAsGet, Metrics, SecurityHeaders
 from gradscape.config import Settings, get_settings
 from gradscape.engine import compiled
@@ -72,6 +73,7 @@ class SiteMount(Mount):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
+    sys.setswitchinterval(SWITCH_INTERVAL)
     app.state.admission.open()
     warm = asyncio.create_task(asyncio.to_thread(plotly_gzipped))  # off the event loop
     if app.state.settings.sweep_compiled:

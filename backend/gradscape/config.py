@@ -24,6 +24,7 @@ class Settings:
     max_network_samples: int = 5_000
     max_network_steps: int = 20_000
     max_landscape_resolution: int = 101
+    max_network_batch_runs: int = 8  # networks trained together in one request
     # What one request may cost (api/cost.py) and how long heavy work may run (deadline.py).
     max_work_seconds: float = 10.0  # estimated CPU seconds of one request's work
     max_step_seconds: float = 0.25  # estimated time of one step of a request's slowest group
@@ -32,7 +33,7 @@ class Settings:
     max_body_bytes: int = 1_000_000  # larger request bodies answer 413
     # Admission (api/admission.py): heavy work runs in a pool of heavy_threads threads with
     # at most heavy_queue requests waiting; past that, 503 with Retry-After.
-    heavy_threads: int = 0  # 0: the cores this process may use (cores / worker processes)
+    heavy_threads: int = 0  # 0: one (Python's GIL); worker processes use the other cores
     heavy_queue: int = 0  # 0: 4 per heavy thread
     retry_after_seconds: int = 2
     access_log: int = 1  # one line per request: method, path, status, duration
