@@ -203,7 +203,7 @@ def test_rows_fill_in_progressively_while_the_stream_runs(page):
     drawn = page.wait_for_function(
         """() => { const r = window.gradscapeMaps.results[0];
         const text = document.querySelector('.map-status')?.textContent || '';
-        const image = document.getElementById('map-0').data?.find((t) => t.type === 'image');
+        const image = document.getElementById('map-0')?.data?.find((t) => t.type === 'image');
         const partial = r && r.filled > 0 && r.filled < r.rows;
         if (!partial || !text.startsWith('Computing…')) return null;
         return image ? [r.filled, r.rows] : null; }""",
