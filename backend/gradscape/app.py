@@ -2,8 +2,10 @@
 
 import asyncio
 import gzip
+import hashlib
 import sys
 from contextlib import asynccontextmanager
+from email.utils import formatdate
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from gradscape import __version__
-from gradscape.api import catalog, docs, errors, health, runs, surfaces
+from gradscape.api import catalog, curvature, docs, errors, health, runs, surfaces
 from gradscape.api import datasets as datasets_api
 from gradscape.api import networks as networks_api
 from gradscape.api.admission import SWITCH_INTERVAL, Admission
@@ -37,6 +39,24 @@ def frontend_dir(settings: Settings) -> Path:
 def plotly_gzipped() -> bytes:
     """plotly.min.js compressed once (4.8 MB -> 1.5 MB), not on every request."""
     return gzip.compress(PLOTLY_JS.read_bytes(), compresslevel=6, mtime=0)
+
+
+@lru_cache
+def plotly_validators() -> tuple[str, str]:
+    """(ETag, Last-Modified) of plotly.min.js: a changed plotly package is a changed file."""
+    digest = hashlib.sha256(PLOTLY_JS.read_bytes()).hexdigest()[:20]
+    return f'"{digest}"', formatdate(PLOTLY_JS.stat().st_mtime, usegmt=True)
+
+
+class RevalidatedFiles(StaticFiles):
+    """Static files a browser may keep but must revalidate (ETag / Last-Modified -> 304), so a
+    new release is seen on the next load and an unchanged file costs no body."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 class SiteMount(Mount):
@@ -76,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.admission = Admission(settings)
     app.state.metrics = Metrics() if settings.metrics else None
     errors.install(app)
-    for module in (health, surfaces, catalog, runs):
+    for module in (health, surfaces, catalog, runs, curvature):
         app.include_router(module.router, prefix="/api")
     app.include_router(datasets_api.router, prefix="/api")
     app.include_router(networks_api.router, prefix="/api")
@@ -86,9 +106,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     async def plotly_js(request: Request) -> Response:
-        """plotly.js from the Python package: the site works with no internet access."""
-        cache = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
-        if "gzip" in request.headers.get("accept-encoding", ""):
+        """plotly.js from the Python package: the site works with no internet access. Kept by
+        the browser and revalidated on each load (304 while the package is unchanged)."""
+        etag, modified = plotly_validators()
+        zipped = "gzip" in request.headers.get("accept-encoding", "")
+        if zipped:
+            etag = etag[:-1] + '-gz"'
+        cache = {
+            "Cache-Control": "no-cache",
+            "Vary": "Accept-Encoding",
+            "ETag": etag,
+            "Last-Modified": modified,
+        }
+        match = request.headers.get("if-none-match")
+        if (match and etag in match) or (
+            not match and request.headers.get("if-modified-since") == modified
+        ):
+            return Response(status_code=304, headers=cache)
+        if zipped:
             return Response(
                 await run_in_threadpool(plotly_gzipped),
                 media_type="text/javascript",
@@ -97,7 +132,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(PLOTLY_JS, media_type="text/javascript", headers=cache)
 
     app.router.routes.append(
-        SiteMount("/", StaticFiles(directory=frontend_dir(settings), html=True), name="frontend")
+        SiteMount(
+            "/", RevalidatedFiles(directory=frontend_dir(settings), html=True), name="frontend"
+        )
     )
     # Outermost last: the log sees every answer, headers go on every answer, HEAD is GET.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)

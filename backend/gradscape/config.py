@@ -13,6 +13,7 @@ class Settings:
     max_batch_runs: int = 256
     max_total_points: int = 2_000_000  # runs x (steps + 1) in one request
     max_grid_resolution: int = 1000
+    max_curvature_points: int = 10_000  # points in one POST /api/curvature
     stream_block_steps: int = 250  # steps per Server-Sent Event block
     max_network_params: int = 20_000
     max_network_samples: int = 5_000

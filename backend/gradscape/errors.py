@@ -24,7 +24,8 @@ class UnknownIdError(GradscapeError):
 class InvalidValueError(GradscapeError):
     """A value that is out of range, of the wrong kind, or not allowed here."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, ctx: dict | None = None) -> None:
         self.field = field
         self.message = message
+        self.ctx = ctx  # machine-readable detail for clients, e.g. {"position": 7}
         super().__init__(f"{field}: {message}")

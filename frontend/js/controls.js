@@ -1,3 +1,5 @@
+import { numberProblem, showFieldError } from "./field-errors.js";
+
 // Form controls built from the API's parameter metadata ({name, type, default, min, max, log,
 // help, choices}). Each is a real <label>-ed input; reading a value back gives the API's type.
 
@@ -56,11 +58,13 @@ export function paramControl(spec, value, idPrefix, onChange) {
     wrap.append(help);
   }
   input.addEventListener(spec.type === "bool" || spec.type === "choice" ? "change" : "input", () => {
-    const v = readValue(spec, input);
-    const tooLow = spec.min !== null && spec.min !== undefined && typeof v === "number" && v < spec.min;
-    const tooHigh = spec.max !== null && spec.max !== undefined && typeof v === "number" && v > spec.max;
-    input.setAttribute("aria-invalid", String(v === null || tooLow || tooHigh));
-    if (v !== null && !tooLow && !tooHigh) onChange(spec.name, v);
+    if (spec.type === "bool" || spec.type === "choice") {
+      onChange(spec.name, readValue(spec, input));
+      return;
+    }
+    const problem = numberProblem(input.value, { integer: spec.type === "int", min: spec.min ?? null, max: spec.max ?? null });
+    showFieldError(input, problem);
+    if (!problem) onChange(spec.name, readValue(spec, input));
   });
   if (spec.type === "bool") wrap.append(input, label);
   else wrap.append(label, input);
@@ -90,18 +94,16 @@ export function bindLearningRate(slider, box, spec, onChange) {
     onChange(v);
   });
   box.addEventListener("input", () => {
+    const problem = numberProblem(box.value, { min: 0, minExclusive: true, max: spec?.max ?? null });
+    showFieldError(box, problem);
+    if (problem) return;
     const v = Number(box.value);
-    if (box.value.trim() === "" || !Number.isFinite(v) || v <= 0) {
-      box.setAttribute("aria-invalid", "true");
-      return;
-    }
-    box.setAttribute("aria-invalid", "false");
     slider.value = String(Math.log10(v));
     onChange(v);
   });
   return (v) => {
     box.value = String(v);
-    box.setAttribute("aria-invalid", "false");
+    showFieldError(box, null);
     slider.value = String(Math.log10(v));
   };
 }

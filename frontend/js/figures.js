@@ -1,4 +1,10 @@
 // Pure functions: data in, Plotly figures ({data, layout}) out. No DOM, no HTTP, no state.
+// Figures hold what changes once per result (surfaces, whole paths, series); what moves every
+// frame is drawn by race.js on a canvas above the plot.
+
+import { decimatePath, decimateSeries } from "./decimate.js";
+
+import { visibleLandmarks } from "./landmarks.js";
 
 const FONT = { family: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12, color: "#2a3342" };
 const GRID_COLOR = "#e8ecf2";
@@ -53,8 +59,8 @@ function colorbar(t) {
   };
 }
 
-// Derived arrays are cached per source array (and its length, since streams append), so an
-// animation frame hands Plotly.react the same arrays and only the moving traces recalculate.
+// Derived arrays are cached per source array (and its length, since streams append), so a
+// redraw hands Plotly the same arrays and a long run is thinned once per result, not per frame.
 const derived = new WeakMap();
 function memo(source, tag, make) {
   let entry = derived.get(source);
@@ -65,29 +71,53 @@ function memo(source, tag, make) {
   entry[tag] = { length: source.length, value };
   return value;
 }
-const xsOf = (points) => memo(points, "x", (p) => p.map((q) => q[0]));
-const ysOf = (points) => memo(points, "y", (p) => p.map((q) => q[1]));
-const positive = (values) => memo(values, "pos", (v) => v.map((u) => (isNum(u) && u > 0 ? u : null)));
-const steps = (values) => memo(values, "steps", (v) => v.map((_, i) => i));
 
-// Where each run is at animation frame `frame`: its last received point at or before it.
-const at = (arr, frame) => Math.min(frame, arr.length - 1);
+// How run i is drawn, so runs that coincide stay distinguishable: earlier runs lie below,
+// wider; later runs on top, narrower and dashed; heads shrink in the same order, so heads on
+// one point read as concentric rings.
+const DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
+export function runStyle(i) {
+  return {
+    width: Math.max(1.4, 4.2 - 1.1 * i),
+    dash: DASHES[i % DASHES.length],
+    head: Math.max(3.5, 10 - 3 * i),
+  };
+}
+
+// Screen resolution of a view: data units per pixel of a plot about `px` pixels across.
+function pixelSize(domain, px = 900) {
+  return [(domain.x[1] - domain.x[0]) / px, (domain.y[1] - domain.y[0]) / px];
+}
+
+// A path thinned to about a pixel of the surface's domain (whole when short).
+function drawnPath(points, domain) {
+  const [tx, ty] = pixelSize(domain);
+  return memo(points, `path${tx},${ty}`, (p) => decimatePath(p, tx, ty));
+}
 
 function markerTraces(surface, start) {
   const pts = (list) => ({ x: list.map((p) => p[0]), y: list.map((p) => p[1]) });
   const traces = [];
-  if (surface.minima?.length) {
+  const marks = visibleLandmarks(surface, start);
+  if (marks.minima.length) {
     traces.push({
-      type: "scatter", mode: "markers", name: "minimum", ...pts(surface.minima),
+      type: "scatter", mode: "markers", name: "minimum", ...pts(marks.minima),
       marker: { symbol: "star", size: 15, color: "#ffffff", line: { color: "#1b2330", width: 1.5 } },
       hovertemplate: "minimum (%{x:.3g}, %{y:.3g})<extra></extra>", meta: { role: "minimum" },
     });
   }
-  if (surface.saddles?.length) {
+  if (marks.saddles.length) {
     traces.push({
-      type: "scatter", mode: "markers", name: "saddle point", ...pts(surface.saddles),
+      type: "scatter", mode: "markers", name: "saddle point", ...pts(marks.saddles),
       marker: { symbol: "x", size: 12, color: "#1b2330", line: { color: "#ffffff", width: 1 } },
       hovertemplate: "saddle (%{x:.3g}, %{y:.3g})<extra></extra>", meta: { role: "saddle" },
+    });
+  }
+  if (marks.maxima.length) {
+    traces.push({
+      type: "scatter", mode: "markers", name: "maximum", ...pts(marks.maxima),
+      marker: { symbol: "triangle-up", size: 13, color: "#1b2330", line: { color: "#ffffff", width: 1.5 } },
+      hovertemplate: "local maximum (%{x:.3g}, %{y:.3g})<extra></extra>", meta: { role: "maximum" },
     });
   }
   traces.push({
@@ -98,35 +128,27 @@ function markerTraces(surface, start) {
   return traces;
 }
 
-function runTraces2d(run, result, label, frame) {
+const HOVER_LABEL = { bgcolor: "#ffffff", bordercolor: "#8792a4", font: { color: "#1b2330" } };
+
+// One whole path per run, drawn once per result; heads and trails move on a canvas above it.
+function pathTrace2d(run, i, result, label, domain) {
   const points = result?.points || [];
   if (!points.length) return [];
-  const xs = xsOf(points);
-  const ys = ysOf(points);
-  const k = at(points, frame);
-  const group = { legendgroup: run.uid, meta: { run: run.uid } };
-  return [
-    {
-      type: "scatter", mode: "lines", x: xs, y: ys, name: label, showlegend: false, hoverinfo: "skip",
-      line: { color: run.color, width: 1.2, dash: "dot" }, opacity: 0.55, ...group, meta: { run: run.uid, role: "path" },
-    },
-    {
-      type: "scatter", mode: points.length <= 400 ? "lines+markers" : "lines", x: xs.slice(0, k + 1), y: ys.slice(0, k + 1),
-      name: label, line: { color: run.color, width: 2.6 }, marker: { size: 4, color: run.color },
-      customdata: result.loss.slice(0, k + 1),
-      hovertemplate: "step %{pointNumber}<br>(%{x:.4g}, %{y:.4g})<br>loss %{customdata:.4g}<extra></extra>",
-      ...group, meta: { run: run.uid, role: "trail" },
-    },
-    {
-      type: "scatter", mode: "markers", x: [xs[k]], y: [ys[k]], showlegend: false, hoverinfo: "skip",
-      marker: { size: 12, color: run.color, line: { color: "#ffffff", width: 2 } },
-      ...group, meta: { run: run.uid, role: "head" },
-    },
-  ];
+  const d = drawnPath(points, domain);
+  const style = runStyle(i);
+  const loss = result.loss;
+  return [{
+    type: "scatter", mode: points.length <= 60 ? "lines+markers" : "lines", x: d.x, y: d.y, name: label,
+    showlegend: false, line: { color: run.color, width: style.width, dash: style.dash },
+    marker: { size: Math.max(3, style.width + 1), color: run.color }, opacity: 0.75,
+    customdata: d.steps.map((k) => [k, loss[k]]), hoverlabel: { ...HOVER_LABEL, bordercolor: run.color },
+    hovertemplate: `${i + 1}. %{fullData.name}<br>step %{customdata[0]}<br>(%{x:.4g}, %{y:.4g})<br>loss %{customdata[1]:.4g}<extra></extra>`,
+    meta: { run: run.uid, role: "path" },
+  }];
 }
 
-// The contour plot: surface, known minima and saddles, start point, one path per run.
-export function contourFigure({ surface, grid, runs, results, labels, frame, start }) {
+// The contour plot: surface, known minima and saddles, start point, one whole path per run.
+export function contourFigure({ surface, grid, runs, results, labels, start }) {
   const t = heightTransform(grid, surface.log_levels);
   const contour = {
     type: "contour", x: grid.x, y: grid.y, z: t.z, text: t.text,
@@ -136,7 +158,7 @@ export function contourFigure({ surface, grid, runs, results, labels, frame, sta
     hovertemplate: "(%{x:.3g}, %{y:.3g})<br>f = %{text}<extra></extra>",
     name: surface.name, showlegend: false, meta: { role: "surface" },
   };
-  const paths = runs.flatMap((run) => runTraces2d(run, results[run.uid], labels[run.uid], frame));
+  const paths = runs.flatMap((run, i) => pathTrace2d(run, i, results[run.uid], labels[run.uid], surface.domain));
   const [dx, dy] = [surface.domain.x, surface.domain.y];
   const aspect = (dx[1] - dx[0]) / (dy[1] - dy[0]);
   return {
@@ -149,52 +171,57 @@ export function contourFigure({ surface, grid, runs, results, labels, frame, sta
         range: [...dy], title: { text: "y", standoff: 4 }, zeroline: false, showgrid: false,
         ...(aspect > 0.5 && aspect < 2 ? { scaleanchor: "x", scaleratio: 1, constrain: "domain" } : {}),
       },
-      legend: {
-        orientation: "h", x: 0, y: -0.09, xanchor: "left", yanchor: "top",
-        font: { size: 12.5 }, itemclick: "toggle", itemdoubleclick: "toggleothers",
-      },
-      hovermode: "closest", dragmode: "zoom", uirevision: `contour:${surface.id}`,
+      showlegend: false, hovermode: "closest", dragmode: "zoom", uirevision: `contour:${surface.id}`,
     },
   };
 }
 
-// The same picture in 3D: the surface as a mesh with the paths lying on it.
-export function surfaceFigure({ surface, grid, runs, results, labels, frame }) {
-  const t = heightTransform(grid, surface.log_levels);
+// Heights of a run's points on the 3D surface; points off the drawn surface are null, so a
+// run that escapes leaves the box.
+function heights3d(result, surface, t) {
   const zlo = t.f(t.lo);
   const zhi = t.f(t.hi);
   const lift = (zhi - zlo) * 0.006;
   const [dx, dy] = [surface.domain.x, surface.domain.y];
   const inside = (p, h) => h !== null && p[0] >= dx[0] && p[0] <= dx[1] && p[1] >= dy[0] && p[1] <= dy[1] && h <= zhi;
+  return memo(result.loss, `z${surface.id}`, (loss) => loss.map((v, i) => {
+    const h = t.f(v);
+    return inside(result.points[i], h) ? Math.max(h, zlo) + lift : null;
+  }));
+}
+
+// Heights of a result's points in the 3D view (null where a point is off the drawn surface).
+export function runHeights(result, surface, grid) {
+  return heights3d(result, surface, heightTransform(grid, surface.log_levels));
+}
+
+// The same picture in 3D: the surface as a mesh with the whole paths lying on it; heads and
+// trails move on a canvas above it (race.js), so the WebGL scene is not redrawn per frame.
+export function surfaceFigure(input) {
+  const { surface, grid, runs, results, labels } = input;
+  const t = heightTransform(grid, surface.log_levels);
+  const zlo = t.f(t.lo);
+  const zhi = t.f(t.hi);
+  const lift = (zhi - zlo) * 0.006;
+  const [dx, dy] = [surface.domain.x, surface.domain.y];
   const mesh = {
     type: "surface", x: grid.x, y: grid.y, z: t.z, text: t.text, colorscale: SURFACE_SCALE, showscale: false,
     opacity: 0.92, hovertemplate: "(%{x:.3g}, %{y:.3g})<br>f = %{text}<extra></extra>",
     contours: { z: { show: true, usecolormap: false, color: "rgba(255,255,255,0.5)", width: 1 } },
     lighting: { ambient: 0.75, diffuse: 0.5, specular: 0.05, roughness: 0.9 }, meta: { role: "surface" },
   };
-  const paths = runs.flatMap((run) => {
+  const paths = runs.flatMap((run, i) => {
     const r = results[run.uid];
     if (!r?.points?.length) return [];
-    const k = at(r.points, frame);
-    // Points off the drawn surface are left out, so a run that escapes leaves the box.
-    const z = memo(r.loss, `z${surface.id}`, (loss) => loss.map((v, i) => {
-      const h = t.f(v);
-      return inside(r.points[i], h) ? Math.max(h, zlo) + lift : null;
-    }));
-    const xs = xsOf(r.points);
-    const ys = ysOf(r.points);
-    return [
-      {
-        type: "scatter3d", mode: "lines", x: xs.slice(0, k + 1), y: ys.slice(0, k + 1), z: z.slice(0, k + 1),
-        name: labels[run.uid], line: { color: run.color, width: 6 }, legendgroup: run.uid,
-        hovertemplate: "step %{pointNumber}<br>(%{x:.4g}, %{y:.4g})<extra></extra>", meta: { run: run.uid, role: "trail" },
-      },
-      {
-        type: "scatter3d", mode: "markers", x: [xs[k]], y: [ys[k]], z: [z[k]], showlegend: false, hoverinfo: "skip",
-        marker: { size: 5, color: run.color, line: { color: "#ffffff", width: 1 } }, legendgroup: run.uid,
-        meta: { run: run.uid, role: "head" },
-      },
-    ];
+    const z = heights3d(r, surface, t);
+    const d = drawnPath(r.points, surface.domain);
+    return [{
+      type: "scatter3d", mode: "lines", x: d.x, y: d.y, z: d.steps.map((k) => z[k]),
+      name: labels[run.uid], line: { color: run.color, width: Math.max(2, runStyle(i).width + 1) }, opacity: 0.55,
+      showlegend: false, customdata: d.steps, hoverlabel: HOVER_LABEL,
+      hovertemplate: `${i + 1}. %{fullData.name}<br>step %{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
+      meta: { run: run.uid, role: "path" },
+    }];
   });
   const axis = (title, range) => ({ title: { text: title }, range, backgroundcolor: "#f6f8fb", gridcolor: "#dfe5ee", showbackground: true });
   return {
@@ -207,16 +234,8 @@ export function surfaceFigure({ surface, grid, runs, results, labels, frame }) {
         aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.6 },
         camera: { eye: { x: -1.4, y: -1.5, z: 1.1 } },
       },
-      legend: { orientation: "h", x: 0, y: 1, bgcolor: "rgba(255,255,255,0.85)" },
-      uirevision: `surface3d:${surface.id}`,
+      showlegend: false, uirevision: `surface3d:${surface.id}`,
     },
-  };
-}
-
-function cursorShape(frame) {
-  return {
-    type: "line", xref: "x", yref: "paper", x0: frame, x1: frame, y0: 0, y1: 1,
-    line: { color: "#1b2330", width: 1, dash: "dot" },
   };
 }
 
@@ -227,52 +246,62 @@ function decadesSpanned(values) {
   return hi > lo ? Math.log10(hi / lo) : 0;
 }
 
-function seriesFigure({ runs, results, frame, key, yTitle, logWhen }) {
+// A series chart: one thinned line per run; the cursor moves on a canvas above it.
+function seriesFigure({ runs, results, key, yTitle, logWhen, yRange }) {
   const series = runs
     .map((run) => ({ run, values: results[run.uid]?.[key] || [] }))
     .filter(({ values }) => values.length);
-  const finite = series.flatMap(({ values }) => memo(values, "finite", (v) => v.filter(isNum)));
-  const log = logWhen(finite);
-  const decades = log ? decadesSpanned(finite) : 0;
-  const data = series.map(({ run, values }) => ({
-    type: "scatter", mode: "lines", x: steps(values), name: String(runs.indexOf(run) + 1),
-    y: log ? positive(values) : values,
-    line: { color: run.color, width: 2 }, showlegend: false,
-    hovertemplate: `step %{x}<br>${yTitle} %{y:.4g}<extra></extra>`, meta: { run: run.uid, role: key },
-  }));
-  const markers = series.map(({ run, values }) => {
-    const k = at(values, frame);
-    const v = values[k];
+  const finiteValues = series.flatMap(({ values }) => memo(values, "finite", (v) => v.filter(isNum)));
+  const log = logWhen(finiteValues);
+  const decades = log ? decadesSpanned(finiteValues) : 0;
+  const data = series.map(({ run, values }) => {
+    const shown = log ? positive(values) : values;
+    const d = memo(shown, "series", (v) => decimateSeries(v, 400));
+    const i = runs.indexOf(run);
     return {
-      type: "scatter", mode: "markers", x: [k], y: [isNum(v) && (!log || v > 0) ? v : null], showlegend: false,
-      hoverinfo: "skip", marker: { size: 8, color: run.color, line: { color: "#fff", width: 1.5 } },
-      meta: { run: run.uid, role: "cursor" },
+      type: "scatter", mode: "lines", x: d.x, y: d.y, name: String(i + 1),
+      line: { color: run.color, width: 2, dash: runStyle(i).dash }, showlegend: false,
+      hoverlabel: { ...HOVER_LABEL, bordercolor: run.color },
+      hovertemplate: `run ${i + 1}<br>step %{x}<br>${yTitle} %{y:.4g}<extra></extra>`, meta: { run: run.uid, role: key },
     };
   });
+  const range = log ? null : yRange?.(finiteValues);
   return {
-    data: [...data, ...markers],
+    data,
     layout: {
       font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff",
-      margin: { l: 52, r: 10, t: 6, b: 34 },
+      margin: { l: 10, r: 10, t: 6, b: 34 },
       xaxis: { title: { text: "step", standoff: 2 }, gridcolor: GRID_COLOR, zeroline: false, rangemode: "tozero" },
-      yaxis: { title: { text: yTitle, standoff: 4 }, type: log ? "log" : "linear", ...(decades >= 2 ? { dtick: Math.max(1, Math.ceil(decades / 5)) } : {}), gridcolor: GRID_COLOR, exponentformat: "power", zeroline: false },
-      shapes: [cursorShape(frame)], hovermode: "closest", showlegend: false, uirevision: "series",
+      yaxis: {
+        title: { text: yTitle, standoff: 8 }, type: log ? "log" : "linear", automargin: true,
+        ...(decades >= 2 ? { dtick: Math.max(1, Math.ceil(decades / 5)) } : {}),
+        ...(range ? { range, autorange: false } : {}),
+        gridcolor: GRID_COLOR, exponentformat: "power", zeroline: false,
+      },
+      hovermode: "closest", showlegend: false, uirevision: "series",
     },
   };
 }
 
+const positive = (values) => memo(values, "pos", (v) => v.map((u) => (isNum(u) && u > 0 ? u : null)));
+
 // Loss against step, on a log axis when every loss is positive (linear otherwise).
-export function lossFigure({ runs, results, frame }) {
+export function lossFigure({ runs, results }) {
   return seriesFigure({
-    runs, results, frame, key: "loss", yTitle: "loss",
+    runs, results, key: "loss", yTitle: "loss",
     logWhen: (values) => values.length > 0 && values.every((v) => v > 0),
   });
 }
 
-// Learning rate against step: log axis when the rates span more than two decades.
-export function lrFigure({ runs, results, frame }) {
+// Learning rate against step: log axis when the rates span more than two decades; a linear
+// axis starts at 0 (a rate is never negative, even when it is constant).
+export function lrFigure({ runs, results }) {
   return seriesFigure({
-    runs, results, frame, key: "lr", yTitle: "learning rate",
+    runs, results, key: "lr", yTitle: "learning rate",
+    yRange: (values) => {
+      const hi = values.reduce((a, b) => Math.max(a, b), 0);
+      return [0, hi > 0 ? hi * 1.12 : 1];
+    },
     logWhen: (values) => {
       let lo = Infinity;
       let hi = 0;

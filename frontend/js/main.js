@@ -1,38 +1,55 @@
 // Wiring: load the catalog, restore the state from the URL, connect controls to the state,
-// runs to the runner and everything to the figures. Drawing itself lives in figures.js.
+// runs to the runner and everything to the stage. Drawing lives in stage.js (when), figures.js
+// (whole figures) and race.js (what moves each frame).
+//
+// Debug handle, read-only, for tests and automation: `window.gradscape`
+//   .frame        the animation frame shown
+//   .drawn        what the last frame drew: {frame, view: "2d" | "3d", runs: [{uid, run (1-based),
+//                 step, point [x, y], loss, onScreen, px [x, y] (overlay canvas pixels, CSS units),
+//                 vectors? {step, descent (data units, -lr·∇f), stepTip, descentTip (pixels)},
+//                 edgeArrow? {px, angle, text, label [x, y, w, h]} (2D, when the head is off view)}]}
+//   .results      run uid -> streamed result {points, loss, grad_norm, lr, status, message, request}
+//   .runs         the runs as in the state (uid, optimizer, params, colour, ...)
+//   .playing      whether the animation is playing
 
 import { getJSON } from "./api.js";
 import { download, runsToCSV, runsToJSON } from "./export.js";
-import { contourFigure, lossFigure, lrFigure, surfaceFigure } from "./figures.js";
+import { attachHoverReadout, attachSuggestButton, requestStabilityBounds, withStabilityBounds } from "./curvature.js";
 import { fillSelect } from "./controls.js";
+import { copyLink, presetFromHash } from "./link.js";
 import { createPlayer } from "./player.js";
+import { loadPlotly } from "./plotly-loader.js";
 import { presetById } from "./presets.js";
 import { createRunner } from "./runner.js";
 import {
-  catalog, makeRun, nextColor, runLabel, runRequest, setCatalog, startPoint, state, statusText,
-  surfaceInfo, withOptimizer, withSchedule,
-} from "./state.js";
-import {
   describeFrame, markPreset, renderEditor, renderLessons, renderPresets, renderProblem, renderRunList,
 } from "./sidebar.js";
-import { copyLink, presetFromHash } from "./link.js";
+import { createStage } from "./stage.js";
+import {
+  addedRun, catalog, makeRun, runLabel, runRequest, setCatalog, startPoint, state, statusText,
+  surfaceInfo, withOptimizer, withSchedule, withSurface,
+} from "./state.js";
+import { bindPlotTap } from "./plot-tap.js";
+import { numberProblem, showApiFieldError, showFieldError, validatedNumber } from "./field-errors.js";
+import { presetState, renderLessonCard } from "./lesson-card.js";
 import { decodeState, encodeState } from "./url-state.js";
+import { recordVideo } from "./video.js";
 
 const $ = (id) => document.getElementById(id);
-const PLOT_CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
-const CHART_CONFIG = { responsive: true, displaylogo: false, displayModeBar: false };
 const GRID_RESOLUTION = 121;
+const MAX_STEPS = 100000; // the server's cap (GRADSCAPE_MAX_STEPS default)
 const icon = (d) => `<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="${d}" fill="currentColor"/></svg>`;
 const ICON_PLAY = icon("M4 2v12l10-6z");
 const ICON_PAUSE = icon("M3 2h4v12H3zM9 2h4v12H9z");
 
+const plotlyReady = loadPlotly();
 const grids = new Map(); // surface id -> grid from the API
-const runner = createRunner(() => {
+const runner = createRunner((uid, kind) => {
   syncPlayer();
-  requestRedraw({ sidebar: true });
+  requestRedraw({ sidebar: kind !== "block" || !runner.results[uid]?.points.length });
 });
 const player = createPlayer(
-  () => requestRedraw(),
+  () => stage.requestFrame(),
   (playing) => {
     $("play").innerHTML = playing ? ICON_PAUSE : ICON_PLAY;
     $("play").setAttribute("aria-label", playing ? "Pause" : "Play");
@@ -40,63 +57,65 @@ const player = createPlayer(
 );
 player.setWaiting(() => runner.running());
 
+const stage = createStage(
+  { plot: $("plot"), loss: $("loss-chart"), lr: $("lr-chart"), legend: $("plot-legend") },
+  () => ({
+    surface: surfaceInfo(), grid: grids.get(state.surface), runs: state.runs, results: runner.results,
+    labels: Object.fromEntries(state.runs.map((run) => [run.uid, runLabel(run)])),
+    frame: player.frame(), start: startPoint(), planned: state.steps + 1, view3d: state.view3d,
+  }),
+  () => {
+    $("scrubber").max = String(player.length() - 1);
+    $("scrubber").value = String(player.frame());
+    $("frame-label").textContent = describeFrame(player.frame(), player.length());
+    markIdle();
+  },
+  {
+    // the lr chart's 2/λmax line along each finished run (curvature.js)
+    beforeStatic: () => requestStabilityBounds(state.surface, state.runs, runner.results, () => requestRedraw()),
+    lr: (figure, inp) => withStabilityBounds(figure, inp.runs, inp.results),
+  },
+);
+
+window.gradscape = Object.freeze({
+  get frame() { return player.frame(); },
+  get drawn() { return stage.drawn(); },
+  get results() { return runner.results; },
+  get runs() { return state.runs; },
+  get playing() { return player.playing; },
+});
+
 // ---- drawing ------------------------------------------------------------------------------
 
-let pending = null;
+let sidebarQueued = false;
 function requestRedraw({ sidebar = false } = {}) {
-  if (pending) {
-    pending.sidebar ||= sidebar;
-    return;
+  document.body.dataset.idle = "false";
+  stage.requestStatic();
+  if (sidebar && !sidebarQueued) {
+    sidebarQueued = true;
+    requestAnimationFrame(() => {
+      sidebarQueued = false;
+      renderRunList(runner.results, runListHandlers);
+      const errors = state.runs.map((run, i) => [i, runner.results[run.uid]?.error]).filter(([, e]) => e);
+      $("status-line").textContent = errors.map(([i, e]) => `Run ${i + 1}: ${e}`).join(" · ");
+      $("status-line").classList.toggle("error", errors.length > 0);
+      showApiFieldError(runner.results[state.runs[state.selected]?.uid]?.error);
+    });
   }
-  pending = { sidebar };
-  requestAnimationFrame(() => {
-    const { sidebar: withSidebar } = pending;
-    pending = null;
-    draw(withSidebar);
-  });
 }
 
-// Legend names: "1. Adam (lr 0.05) — converged in 212 steps", on two lines when the plot is narrow.
-function labels(joint = $("plot").clientWidth < 560 ? "<br>   " : " — ") {
+// Legend and export names: "1. Adam (lr 0.05) — converged in 212 steps".
+function labels() {
   return Object.fromEntries(
-    state.runs.map((run, i) => [run.uid, `${i + 1}. ${runLabel(run)}${joint}${statusText(runner.results[run.uid])}`]),
+    state.runs.map((run, i) => [run.uid, `${i + 1}. ${runLabel(run)} — ${statusText(runner.results[run.uid])}`]),
   );
 }
 
-// Plotly.react can keep a previous surface's axis range (seen after a 3D <-> 2D switch, with
-// the equal-aspect axes): a new surface or view starts from a fresh plot instead.
-let drawnView = null;
-
-function draw(withSidebar) {
-  const surface = surfaceInfo();
-  const grid = grids.get(state.surface);
-  const input = { surface, grid, runs: state.runs, results: runner.results, labels: labels(), frame: player.frame(), start: startPoint() };
-  if (surface && grid && window.Plotly) {
-    const fig = state.view3d ? surfaceFigure(input) : contourFigure(input);
-    const view = `${state.surface}:${state.view3d}`;
-    if (drawnView !== null && drawnView !== view) Plotly.purge($("plot"));
-    drawnView = view;
-    Plotly.react($("plot"), fig.data, fig.layout, PLOT_CONFIG);
-  }
-  if (window.Plotly) {
-    const loss = lossFigure(input);
-    Plotly.react($("loss-chart"), loss.data, loss.layout, CHART_CONFIG);
-    const lr = lrFigure(input);
-    Plotly.react($("lr-chart"), lr.data, lr.layout, CHART_CONFIG);
-  }
-  $("scrubber").max = String(player.length() - 1);
-  $("scrubber").value = String(player.frame());
-  $("frame-label").textContent = describeFrame(player.frame(), player.length());
-  if (withSidebar) renderRunList(runner.results, runListHandlers);
-  const errors = state.runs.map((run, i) => [i, runner.results[run.uid]?.error]).filter(([, e]) => e);
-  $("status-line").textContent = errors.map(([i, e]) => `Run ${i + 1}: ${e}`).join(" · ");
-  $("status-line").classList.toggle("error", errors.length > 0);
-  markIdle();
-}
-
-// For tests and automation: true once no run is waiting to start or still streaming.
+// For tests and automation: true once no run is waiting to start or still streaming, and the
+// last result is drawn.
+let tapWaiting = false;
 function markIdle() {
-  document.body.dataset.idle = String(runTimer === null && !runner.running());
+  document.body.dataset.idle = String(!tapWaiting && runTimer === null && !runner.running() && !stage.pending() && !sidebarQueued);
 }
 
 function syncPlayer() {
@@ -119,13 +138,14 @@ function scheduleRuns(delay = 120) {
 }
 
 // After any change: write the URL, redraw, and (unless only looks changed) re-run.
-function commit({ rerun = true, editor = false, problem = false } = {}) {
+function commit({ rerun = true, editor = false, problem = false, delay = 120 } = {}) {
   history.replaceState(null, "", `#${encodeState()}`);
   if (problem) renderProblem();
   if (editor) renderEditor(editorHandlers);
   markPreset(state.preset);
+  renderLessonCard(state, (id) => loadPreset(id, { view3d: state.view3d }));
   requestRedraw({ sidebar: true });
-  if (rerun) scheduleRuns();
+  if (rerun) scheduleRuns(delay);
 }
 
 function loadState(next) {
@@ -133,18 +153,20 @@ function loadState(next) {
   Object.assign(state, next, { surface: known });
   if (!state.runs.length) state.runs = [makeRun({}, 0)];
   ensureGrid(state.surface);
-  commit({ editor: true, problem: true });
+  commit({ editor: true, problem: true, delay: 0 });
 }
 
 function loadPreset(id, { view3d } = {}) {
-  const preset = presetById(id);
-  if (!preset) return;
-  const s = preset.state;
-  loadState({
-    surface: s.surface, start: s.start || null, steps: s.steps || 200, tol: s.tol ?? 1e-6,
-    view3d: view3d ?? Boolean(s.view3d), preset: id, selected: 0,
-    runs: s.runs.map((r, i) => makeRun(r, i)),
-  });
+  if (!presetById(id)) return;
+  loadState(presetState(id, { view3d }));
+}
+
+// A lesson picked from a list far from the plot brings the plot into view.
+function showPlot() {
+  const target = $("lesson-note").hidden ? $("plot-panel") : $("lesson-note");
+  if (target.getBoundingClientRect().top < 0 || $("plot").getBoundingClientRect().top > window.innerHeight * 0.5) {
+    target.scrollIntoView({ block: "start" });
+  }
 }
 
 function loadFromHash() {
@@ -159,16 +181,16 @@ function loadFromHash() {
   return true;
 }
 
-async function ensureGrid(id) {
+function ensureGrid(id) {
   if (grids.has(id)) return;
   grids.set(id, null);
-  try {
-    grids.set(id, await getJSON(`/api/surfaces/${id}/grid`, { resolution: GRID_RESOLUTION }));
-  } catch (err) {
-    grids.delete(id);
-    $("status-line").textContent = `Could not load the surface: ${err.message}`;
-  }
-  requestRedraw();
+  getJSON(`/api/surfaces/${id}/grid`, { resolution: GRID_RESOLUTION })
+    .then((grid) => grids.set(id, grid))
+    .catch((err) => {
+      grids.delete(id);
+      $("status-line").textContent = `Could not load the surface: ${err.message}`;
+    })
+    .finally(() => requestRedraw());
 }
 
 const selectedRun = () => state.runs[state.selected];
@@ -205,27 +227,27 @@ function setStart(x, y) {
 
 // ---- controls -------------------------------------------------------------------------------
 
-function numberInput(id, apply, { integer = false, min = -Infinity } = {}) {
-  $(id).addEventListener("input", () => {
-    const raw = $(id).value.trim();
-    const v = Number(raw);
-    const ok = raw !== "" && Number.isFinite(v) && v >= min && (!integer || Number.isInteger(v));
-    $(id).setAttribute("aria-invalid", String(!ok));
-    if (ok) apply(v);
-  });
+function numberInput(id, apply, rules = {}) {
+  validatedNumber($(id), rules, apply);
 }
 
 function bindControls() {
   $("surface").addEventListener("change", () => {
-    Object.assign(state, { surface: $("surface").value, start: null, preset: null });
+    const from = state.surface;
+    Object.assign(state, { surface: $("surface").value, start: null });
+    state.runs = state.runs.map((run) => withSurface(run, from, state.surface));
     ensureGrid(state.surface);
     commit({ problem: true, editor: true });
   });
   numberInput("start-x", (v) => { state.start = [v, startPoint()[1]]; commit(); });
   numberInput("start-y", (v) => { state.start = [startPoint()[0], v]; commit(); });
-  numberInput("steps", (v) => { state.steps = Math.min(v, 100000); commit(); }, { integer: true, min: 1 });
+  numberInput("steps", (v) => { state.steps = v; commit(); }, { integer: true, min: 1, max: MAX_STEPS });
   numberInput("tol", (v) => { state.tol = v; commit(); }, { min: 0 });
-  $("view-3d").addEventListener("change", () => { state.view3d = $("view-3d").checked; commit({ rerun: false }); });
+  $("view-3d").addEventListener("change", () => {
+    state.view3d = $("view-3d").checked;
+    $("fit").disabled = state.view3d;
+    commit({ rerun: false });
+  });
 
   $("optimizer").addEventListener("change", () => updateRun((run) => withOptimizer(run, $("optimizer").value), { editor: true }));
   $("schedule").addEventListener("change", () => updateRun((run) => withSchedule(run, $("schedule").value), { editor: true }));
@@ -233,16 +255,14 @@ function bindControls() {
   numberInput("seed", (v) => updateRun((run) => ({ ...run, seed: v })), { integer: true, min: 0 });
   $("batch-size").addEventListener("input", () => {
     const raw = $("batch-size").value.trim();
-    const v = raw === "" ? null : Number(raw);
-    const ok = v === null || (Number.isInteger(v) && v >= 1);
-    $("batch-size").setAttribute("aria-invalid", String(!ok));
-    if (ok) updateRun((run) => ({ ...run, batch_size: v }));
+    const n = surfaceInfo()?.n_samples ?? null;
+    const problem = raw === "" ? null : numberProblem(raw, { integer: true, min: 1, max: n });
+    showFieldError($("batch-size"), problem);
+    if (!problem) updateRun((run) => ({ ...run, batch_size: raw === "" ? null : Number(raw) }));
   });
 
   $("add-run").addEventListener("click", () => {
-    const base = selectedRun() || makeRun();
-    const fresh = makeRun({ ...base, color: nextColor(state.runs) });
-    state.runs.push(fresh);
+    state.runs.push(addedRun(state.runs));
     state.selected = state.runs.length - 1;
     commit({ editor: true });
   });
@@ -253,16 +273,22 @@ function bindControls() {
   $("step-forward").addEventListener("click", () => player.step(1));
   $("scrubber").addEventListener("input", () => player.seek(Number($("scrubber").value)));
   $("speed").addEventListener("change", () => player.setSpeed(Number($("speed").value)));
+  $("fit").addEventListener("click", () => stage.fit());
   document.addEventListener("keydown", onKey);
 
-  $("plot").addEventListener("click", onPlotClick);
+  bindPlotTap($("plot"), (x, y) => { if (!state.view3d) setStart(x, y); }, (waiting) => {
+    tapWaiting = waiting;
+    markIdle();
+  });
   $("copy-link").addEventListener("click", () => copyLink($("copy-link")));
   $("export-csv").addEventListener("click", () => exportRuns("csv"));
   $("export-json").addEventListener("click", () => exportRuns("json"));
   $("export-png").addEventListener("click", () => {
     Plotly.downloadImage($("plot"), { format: "png", width: 1400, height: 1000, filename: `gradscape-${state.surface}` });
   });
-  window.addEventListener("hashchange", () => loadFromHash());
+  $("export-video").addEventListener("click", exportVideo);
+  $("presets").addEventListener("click", (e) => { if (e.target.closest(".preset")) showPlot(); });
+  window.addEventListener("hashchange", () => { if (loadFromHash()) showPlot(); });
 }
 
 function onKey(e) {
@@ -271,35 +297,49 @@ function onKey(e) {
   else if (e.key === "ArrowRight") player.step(1);
   else if (e.key === "ArrowLeft") player.step(-1);
   else if (e.key === "Home") player.restart();
+  else if (e.key === "End") player.seek(player.length() - 1);
   else return;
   e.preventDefault();
 }
 
-// A click on the 2D plot area sets the start point at the clicked data coordinate.
-function onPlotClick(e) {
-  if (state.view3d) return;
-  const area = $("plot").querySelector(".nsewdrag");
-  const layout = $("plot")._fullLayout;
-  if (!area || !layout) return;
-  const box = area.getBoundingClientRect();
-  const fx = (e.clientX - box.left) / box.width;
-  const fy = (e.clientY - box.top) / box.height;
-  if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
-  const [x0, x1] = layout.xaxis.range;
-  const [y0, y1] = layout.yaxis.range;
-  setStart(x0 + fx * (x1 - x0), y1 - fy * (y1 - y0));
-}
-
 function exportRuns(kind) {
-  const names = labels(" — ");
+  const names = labels();
   if (kind === "csv") download(runsToCSV(state.runs, runner.results, names), `gradscape-${state.surface}.csv`, "text/csv");
   else download(runsToJSON(state.runs, runner.results, names, location.href), `gradscape-${state.surface}.json`, "application/json");
   $("export-csv").closest("details").open = false;
 }
 
+async function exportVideo() {
+  const button = $("export-video");
+  $("export-csv").closest("details").open = false;
+  button.disabled = true;
+  $("status-line").textContent = "Recording the animation…";
+  try {
+    const blob = await recordVideo({ plot: $("plot"), overlay: $("plot").parentElement.querySelector(".plot-overlay"), player });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `gradscape-${state.surface}.webm`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    $("status-line").textContent = "";
+  } catch (err) {
+    $("status-line").textContent = `Could not record a video: ${err.message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // ---- start ----------------------------------------------------------------------------------
 
+// Everything the first picture needs is fetched at once: the catalog, and (for the default
+// view) its surface's grid, while plotly.js loads; runs start as soon as the catalog is in.
 async function main() {
+  const firstPreset = location.hash.length > 1 ? presetFromHash(location.hash) : "race";
+  const firstSurface = presetById(firstPreset)?.state.surface;
+  if (firstSurface) ensureGrid(firstSurface);
   try {
     const [surfaces, optimizers, schedules] = await Promise.all([
       getJSON("/api/surfaces"), getJSON("/api/optimizers"), getJSON("/api/schedules"),
@@ -314,8 +354,13 @@ async function main() {
   renderPresets((id) => loadPreset(id));
   renderLessons();
   bindControls();
+  attachHoverReadout($("plot"), () => (state.view3d ? null : state.surface));
+  attachSuggestButton($("lr"), () => state.surface, startPoint, (lr) =>
+    updateRun((run) => ({ ...run, params: { ...run.params, lr } }), { editor: true }));
   if (!loadFromHash()) loadPreset("race");
+  $("fit").disabled = state.view3d;
   document.body.dataset.ready = "true";
+  plotlyReady.then(() => requestRedraw({ sidebar: true }));
 }
 
 main();

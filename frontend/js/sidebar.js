@@ -4,11 +4,12 @@
 import {
   bindLearningRate, fillSelect, renderParamControls, renderPresetButtons,
 } from "./controls.js";
+import { showFieldError } from "./field-errors.js";
 import { LESSONS, lessonHref } from "./lessons.js";
 import { PRESETS } from "./presets.js";
 import {
   catalog, isDataSurface, optimizerInfo, runLabel, scheduleInfo, startPoint, state,
-  statusText, surfaceInfo,
+  statusStyle, statusText, surfaceInfo,
 } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -20,12 +21,6 @@ export function renderPresets(onLoad) {
 export function markPreset(presetId) {
   for (const b of document.querySelectorAll("#presets .preset")) {
     b.setAttribute("aria-pressed", String(b.dataset.preset === presetId));
-  }
-  const preset = PRESETS.find((p) => p.id === presetId);
-  $("lesson-note").hidden = !preset;
-  if (preset) {
-    $("lesson-title").textContent = preset.title;
-    $("lesson-text").textContent = preset.text;
   }
 }
 
@@ -63,6 +58,7 @@ export function renderProblem() {
   $("steps").value = String(state.steps);
   $("tol").value = String(state.tol);
   $("view-3d").checked = state.view3d;
+  for (const id of ["start-x", "start-y", "steps", "tol"]) showFieldError($(id), null);
 }
 
 export function renderRunList(results, on) {
@@ -86,7 +82,7 @@ export function renderRunList(results, on) {
     pick.querySelector(".run-name").textContent = `${i + 1}. ${runLabel(run)}`;
     const statusEl = pick.querySelector(".run-status");
     statusEl.textContent = status;
-    statusEl.dataset.status = result?.status || "running";
+    statusEl.dataset.status = statusStyle(result);
     pick.addEventListener("click", () => on.select(i));
     const remove = document.createElement("button");
     remove.type = "button";

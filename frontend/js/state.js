@@ -53,11 +53,27 @@ export function makeRun(fields = {}, index = 0) {
   };
 }
 
-// Switching optimizer keeps the learning rate and any parameter the new one shares.
+// The learning rate a run of `optimizer` starts with on a surface: the surface's suggestion
+// (GET /api/surfaces, suggested_lr: moves visibly in 200 steps), else the optimizer's default.
+export function suggestedLr(optimizer, surfaceId = state.surface) {
+  return surfaceInfo(surfaceId)?.suggested_lr?.[optimizer] ?? defaults(optimizerInfo(optimizer)?.params).lr;
+}
+
+// Switching optimizer starts from that optimizer's defaults, with its suggested learning rate
+// for the current surface (Newton and L-BFGS: 1).
 export function withOptimizer(run, optimizer) {
   const fresh = defaults(optimizerInfo(optimizer)?.params);
-  const kept = Object.fromEntries(Object.entries(run.params).filter(([k]) => k === "lr" && k in fresh));
-  return { ...run, optimizer, params: { ...fresh, ...kept } };
+  const lr = suggestedLr(optimizer);
+  return { ...run, optimizer, params: { ...fresh, ...(lr === undefined ? {} : { lr }) } };
+}
+
+// On a surface change, a run still at its suggested (or default) rate takes the new surface's
+// suggestion; a rate the user chose stays.
+export function withSurface(run, from, to) {
+  const lr = run.params.lr;
+  const untouched = lr === suggestedLr(run.optimizer, from) || lr === defaults(optimizerInfo(run.optimizer)?.params).lr;
+  const next = suggestedLr(run.optimizer, to);
+  return untouched && next !== undefined ? { ...run, params: { ...run.params, lr: next } } : run;
 }
 
 export function withSchedule(run, name) {
@@ -81,7 +97,7 @@ export function runRequest(run, s = state) {
     steps: s.steps,
     seed: run.seed,
     tol: s.tol,
-    max_points: 5000, // the server thins longer runs: first, every k-th and last point
+    max_points: 20000, // the server thins longer runs: first, every k-th and last point
   };
   if (isDataSurface(s.surface)) body.batch_size = run.batch_size;
   else body.noise = run.noise;
@@ -93,13 +109,25 @@ export function nextColor(runs) {
   return PALETTE.find((c) => !used.has(c)) || PALETTE[runs.length % PALETTE.length];
 }
 
-// Short human text for a run's status, e.g. "diverged at step 37" or "converged in 212 steps".
+// Where a converged run stopped, from the run's stationary_kind (POST /api/curvature's kinds).
+const REACHED = { minimum: "at a minimum", maximum: "on a local maximum", saddle: "on a saddle point", flat: "on a flat point" };
+
+// Short human text for a run's status, e.g. "diverged at step 37", "converged in 212 steps at a
+// minimum" or "converged in 3 steps on a local maximum".
 export function statusText(result) {
   if (!result) return "waiting";
   if (result.error) return `error: ${result.error}`;
   if (!result.status) return `running… ${Math.max(0, result.points.length - 1)} steps`;
-  if (result.message) return result.message.split(/[:;]/)[0];
-  return `${result.status} after ${result.steps_taken} steps`;
+  const reached = REACHED[result.stationary_kind] ? ` ${REACHED[result.stationary_kind]}` : "";
+  if (result.message) return result.message.split(/[:;]/)[0] + reached;
+  return `${result.status} after ${result.steps_taken} steps${reached}`;
+}
+
+// The style a status is shown in: L-BFGS halting by its own rule is "stopped", not "converged".
+export function statusStyle(result) {
+  if (!result?.status) return "running";
+  if (result.message?.startsWith("stopped")) return "stopped";
+  return result.status;
 }
 
 export function formatNumber(v) {
@@ -119,4 +147,18 @@ export function runLabel(run) {
   const wd = run.params.weight_decay;
   if (wd) parts.push(`wd ${formatNumber(wd)}`);
   return `${name} (${parts.join(", ")})`;
+}
+
+// Optimizers "+ Add run" tries in turn: the first one not yet racing is added.
+const ADD_ORDER = ["adam", "momentum", "sgd", "rmsprop", "nesterov", "adagrad", "nadam", "adamw", "lbfgs", "newton"];
+
+// The run "+ Add run" adds: another optimizer, an unused colour, and the learning rate the
+// surface suggests for it (one that moves visibly on this surface).
+export function addedRun(runs) {
+  const used = new Set(runs.map((r) => r.optimizer));
+  const known = ADD_ORDER.filter((id) => optimizerInfo(id));
+  const optimizer = known.find((id) => !used.has(id)) || known[runs.length % known.length] || "sgd";
+  const run = makeRun({ optimizer, color: nextColor(runs) }, runs.length);
+  const lr = suggestedLr(optimizer);
+  return lr === undefined ? run : { ...run, params: { ...run.params, lr } };
 }

@@ -168,7 +168,7 @@ def test_stream_blocks_concatenate_to_the_run(client):
     ).tolist()
     for key in ("points", "loss", "grad_norm", "lr"):
         assert [v for b in blocks for v in b[key]] == whole[key]
-    assert done == {k: whole[k] for k in ("status", "steps_taken", "message")}
+    assert done == {k: whole[k] for k in ("status", "steps_taken", "message", "stationary_kind")}
 
 
 def test_stream_refuses_bad_input_before_streaming(client):

@@ -149,7 +149,7 @@ def test_first_minimum_is_global_over_the_minima_and_the_domain(surface):
 @pytest.mark.parametrize("surface", ALL, ids=IDS)
 def test_points_are_distinct_and_inside_the_domain(surface):
     (x0, x1), (y0, y1) = surface.info.domain
-    points = surface.info.minima + surface.info.saddles
+    points = surface.info.minima + surface.info.saddles + surface.info.maxima
     assert len(set(points)) == len(points)
     for x, y in (*points, surface.info.default_start):
         assert type(x) is float and type(y) is float
@@ -202,6 +202,45 @@ def test_saddles_are_stationary_and_indefinite(surface):
             assert eig[0] < 0.0 < eig[1], (p, eig)
 
 
+@pytest.mark.parametrize("surface", ALL, ids=IDS)
+def test_maxima_are_stationary_and_concave_there(surface):
+    for p in surface.info.maxima:
+        gx, gy = surface.grad(*p)
+        assert math.hypot(gx, gy) <= gradient_tolerance(surface, p), p
+        eig = np.linalg.eigvalsh(hessian_matrix(surface, *p))
+        assert eig[1] < 0.0, (p, eig)
+
+
+@pytest.mark.parametrize("surface", [s for s in ALL if s.id not in CURVE_OF_MINIMA], ids=IDS)
+def test_every_maximum_in_the_domain_is_listed(surface):
+    """Ascent from every grid point higher than its 8 neighbours ends at a listed maximum
+    or leaves the domain."""
+    (x0, x1), (y0, y1) = surface.info.domain
+    n = 201
+    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    z = surface.grid(xs, ys)
+    inner = z[1:-1, 1:-1]
+    highest = np.ones_like(inner, dtype=bool)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                highest &= inner > z[1 + di : n - 1 + di, 1 + dj : n - 1 + dj]
+    rows, cols = np.nonzero(highest)
+    maxima = np.array(surface.info.maxima).reshape(-1, 2)
+    for i, j in zip(rows + 1, cols + 1, strict=True):
+        end = scipy.optimize.minimize(
+            lambda p: -surface.value(p[0], p[1]),
+            [xs[j], ys[i]],
+            jac=lambda p: -np.array(surface.grad(p[0], p[1])),
+            method="BFGS",
+            options={"gtol": 1e-10},
+        ).x
+        if not (x0 <= end[0] <= x1 and y0 <= end[1] <= y1):
+            continue
+        dist = np.hypot(*(maxima - end).T) if len(maxima) else np.array([np.inf])
+        assert dist.min() < 1e-4, (surface.id, xs[j], ys[i], end)
+
+
 def test_the_monkey_saddle_is_degenerate():
     assert hessian_matrix(get_surface("monkey_saddle"), 0.0, 0.0).tolist() == [[0, 0], [0, 0]]
 
@@ -212,6 +251,8 @@ def test_known_counts_of_minima_and_saddles():
     assert counts["six_hump_camel"] == (6, 7)
     assert counts["rastrigin"] == (121, 220)
     assert counts["ackley"] == (121, 220)
+    maxima = {s.id: len(s.info.maxima) for s in ALL if s.info.maxima}
+    assert maxima == {"himmelblau": 1, "six_hump_camel": 2, "rastrigin": 100, "ackley": 100}
 
 
 @pytest.mark.parametrize("surface", ALL, ids=IDS)

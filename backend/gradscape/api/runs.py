@@ -22,6 +22,8 @@ from gradscape.deadline import Deadline
 from gradscape.engine import Rows, RunResult, RunSpec, build_spec, run_batch, stream_run
 from gradscape.engine.thinning import thin
 from gradscape.errors import InvalidValueError, UnknownIdError
+from gradscape.surfaces import resolve_surface
+from gradscape.surfaces.curvature import KIND_NOTES, point_kind
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -32,9 +34,10 @@ def to_spec(body: RunRequest, settings: Settings, where: str = "") -> RunSpec:
     """Validate one run request against the registries and the server's caps."""
     if body.steps > settings.max_steps:
         raise InvalidValueError(f"{where}steps", f"must be <= {settings.max_steps}")
+    surface = resolve_surface(body.surface, f"{where}surface")
     try:
         return build_spec(
-            surface=body.surface,
+            surface=surface,
             optimizer=body.optimizer,
             params=body.params,
             schedule=body.schedule,
@@ -61,15 +64,24 @@ def point_cost(spec: RunSpec) -> int:
     return 1 if spec.optimizer.elementwise else LOOPED_POINT_COST
 
 
-def result_payload(r: RunResult) -> dict:
+def ending(spec: RunSpec, status: str, message: str, last: tuple[float, float] | None) -> dict:
+    """Status fields of a finished run; a converged run also says which kind of point it
+    reached (a zero gradient is a minimum, a maximum or a saddle)."""
+    kind = point_kind(spec.surface, last) if status == "converged" and last is not None else None
+    if kind is not None:
+        message = f"{message}; it reached {KIND_NOTES[kind]}"
+    return {"status": status, "message": message, "stationary_kind": kind}
+
+
+def result_payload(r: RunResult, spec: RunSpec) -> dict:
+    last = (float(r.points[-1, 0]), float(r.points[-1, 1])) if len(r.points) else None
     payload = {
         "points": r.points.tolist(),
         "loss": r.loss.tolist(),
         "grad_norm": r.grad_norm.tolist(),
         "lr": r.lr.tolist(),
-        "status": r.status,
         "steps_taken": r.steps_taken,
-        "message": r.message,
+        **ending(spec, r.status, r.message, last),
     }
     if r.index is not None:
         payload["index"] = r.index.tolist()
@@ -99,7 +111,7 @@ async def create_run(
 
     def work(deadline: Deadline):
         (result,) = run_batch([spec], deadline=deadline, max_points=body.max_points)
-        return json_response(result_payload(result))
+        return json_response(result_payload(result, spec))
 
     return await admission.run(request, work)
 
@@ -123,19 +135,15 @@ async def stream_run_events(
     cost.check(cost.run_cost([spec], body.max_points), settings, "steps", REDUCE)
 
     def events(deadline: Deadline) -> Iterator[Event]:
+        last = None
         blocks = stream_run(spec, settings.stream_block_steps, deadline, body.max_points)
         for item in blocks:
             if isinstance(item, Rows):
+                last = (float(item.points[-1, 0]), float(item.points[-1, 1]))
                 yield None, block_payload(item)
             else:
-                yield (
-                    "done",
-                    {
-                        "status": item.status,
-                        "steps_taken": item.steps_taken,
-                        "message": item.message,
-                    },
-                )
+                done = ending(spec, item.status, item.message, last)
+                yield "done", {"steps_taken": item.steps_taken, **done}
 
     return event_stream(request, admission, events)
 
@@ -166,7 +174,8 @@ async def create_batch(
     def work(deadline: Deadline):
         results = run_batch(specs, deadline=deadline)
         thinned = map(_thinned, results, specs, max_points)
-        return json_response({"runs": [result_payload(r) for r in thinned]})
+        payloads = [result_payload(r, s) for r, s in zip(thinned, specs, strict=True)]
+        return json_response({"runs": payloads})
 
     return await admission.run(request, work)
 

@@ -1,4 +1,4 @@
-"""GET /api/surfaces and /api/surfaces/{id}/grid."""
+"""GET /api/surfaces and /api/surfaces/{id}/grid; POST /api/surfaces/custom(/grid) for formulas."""
 
 from typing import Annotated
 
@@ -6,10 +6,21 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Query
 
 from gradscape.api.deps import SettingsDep
-from gradscape.api.responses import NOT_FOUND, VALIDATION, json_response
-from gradscape.api.schemas import Domain, Grid, SurfaceOut
-from gradscape.errors import UnknownIdError
-from gradscape.surfaces import SURFACES, DataSurface, Surface, get_surface
+from gradscape.api.responses import BODY_RESPONSES, NOT_FOUND, VALIDATION, json_response
+from gradscape.api.schemas import (
+    CustomGridRequest,
+    CustomSurfaceOut,
+    Domain,
+    Grid,
+    StationaryOut,
+    SurfaceFormula,
+    SurfaceOut,
+)
+from gradscape.errors import InvalidValueError, UnknownIdError
+from gradscape.optimizers import OPTIMIZERS
+from gradscape.suggestions import suggested_lrs
+from gradscape.surfaces import SURFACES, DataSurface, FormulaSurface, Surface, get_surface
+from gradscape.surfaces import resolve_surface as resolve
 
 router = APIRouter(tags=["surfaces"])
 
@@ -27,10 +38,12 @@ def surface_out(s: Surface) -> SurfaceOut:
         default_start=info.default_start,
         minima=list(info.minima),
         saddles=list(info.saddles),
+        maxima=list(info.maxima),
         convex=info.convex,
         log_levels=info.log_levels,
         kind="data" if isinstance(s, DataSurface) else "analytic",
         n_samples=s.n_samples if isinstance(s, DataSurface) else None,
+        suggested_lr=suggested_lrs(s, OPTIMIZERS),
     )
 
 
@@ -92,4 +105,41 @@ def surface_grid(
     ys = np.linspace(*_axis(y_min, y_max, dy, "y"), resolution)
     with np.errstate(all="ignore"):
         z = surface.grid(xs, ys)
+    return json_response({"x": xs.tolist(), "y": ys.tolist(), "z": z.tolist()})
+
+
+def _formula(body: SurfaceFormula) -> FormulaSurface:
+    surface = resolve(body.model_dump(include={"expression", "x_range", "y_range"}), "")
+    assert isinstance(surface, FormulaSurface)
+    return surface
+
+
+@router.post("/surfaces/custom", response_model=CustomSurfaceOut, responses=BODY_RESPONSES)
+def custom_surface(body: SurfaceFormula):
+    """A formula's metadata, shaped like a GET /api/surfaces entry, with its stationary
+    points found numerically and its gradient written out."""
+    surface = _formula(body)
+    out = surface_out(surface).model_dump()
+    points = surface.stationary_points
+    out.update(
+        expression=surface.expression,
+        gradient=surface.gradient_text,
+        degenerate=list(surface.points_of_kind("degenerate")),
+        stationary=[
+            StationaryOut(x=p.x, y=p.y, kind=p.kind, value=p.value, eigenvalues=p.eigenvalues)
+            for p in points
+        ],
+    )
+    return json_response(CustomSurfaceOut(**out).model_dump())
+
+
+@router.post("/surfaces/custom/grid", response_model=Grid, responses=BODY_RESPONSES)
+def custom_surface_grid(body: CustomGridRequest, settings: SettingsDep):
+    """z[i][j] = f(x[j], y[i]) over the formula's ranges; null where f is undefined."""
+    if body.resolution > settings.max_grid_resolution:
+        raise InvalidValueError("resolution", f"must be <= {settings.max_grid_resolution}")
+    surface = _formula(body)
+    xs = np.linspace(*surface.x_range, body.resolution)
+    ys = np.linspace(*surface.y_range, body.resolution)
+    z = surface.grid(xs, ys)
     return json_response({"x": xs.tolist(), "y": ys.tolist(), "z": z.tolist()})

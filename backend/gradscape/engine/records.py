@@ -125,7 +125,14 @@ def completed(step: int, loss: float) -> Outcome:
     return Outcome("completed", step, lambda: f"completed {steps(step)}; final loss {loss:.6g}")
 
 
-def why_diverged(params_ok: bool, loss: float, bound: float) -> str:
+def why_diverged(
+    params_ok: bool, loss: float, bound: float, surface: Any = None, point: Any = None
+) -> str:
+    """Why a run stopped being finite; a surface that knows (a formula) names the cause."""
+    if params_ok and surface is not None and point is not None:
+        known = surface.undefined_at(float(point[0]), float(point[1]))
+        if known:
+            return known
     if not params_ok:
         return f"the parameters left the bound |θ| <= {bound:g} or stopped being finite"
     if not math.isfinite(loss):

@@ -80,7 +80,8 @@ class ScalarRun:
         spec = self.spec
         self.loss, self.gx, self.gy, self.gnorm = self._evaluate(self.x, self.y)
         if not (math.isfinite(self.loss) and math.isfinite(self.gnorm)):
-            self.outcomes[0] = diverged(0, 0, why_diverged(True, self.loss, spec.bound))
+            why = why_diverged(True, self.loss, spec.bound, spec.surface, (self.x, self.y))
+            self.outcomes[0] = diverged(0, 0, why)
             return
         xs.append(self.x)
         ys.append(self.y)
@@ -118,7 +119,8 @@ class ScalarRun:
                 params_ok = abs(nx) <= bound and abs(ny) <= bound
                 loss, gx, gy, gnorm = evaluate(nx, ny) if params_ok else (math.nan,) * 4
                 if not (params_ok and math.isfinite(loss) and math.isfinite(gnorm)):
-                    self.outcomes[0] = diverged(t, t - 1, why_diverged(params_ok, loss, bound))
+                    why = why_diverged(params_ok, loss, bound, spec.surface, (nx, ny))
+                    self.outcomes[0] = diverged(t, t - 1, why)
                     return
                 x, y = nx, ny
                 xs.append(x)

@@ -8,7 +8,7 @@ from typing import Any
 from gradscape.errors import InvalidValueError
 from gradscape.optimizers import Optimizer, get_optimizer
 from gradscape.schedules import Schedule, make_schedule
-from gradscape.surfaces import DataSurface, Surface, get_surface
+from gradscape.surfaces import DataSurface, Surface, resolve_surface
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class RunSpec:
 
 
 def build_spec(
-    surface: str,
+    surface: str | Mapping[str, Any] | Surface,
     optimizer: str,
     params: Mapping[str, Any] | None = None,
     schedule: Mapping[str, Any] | None = None,
@@ -45,7 +45,7 @@ def build_spec(
     bound: float = 1e6,
 ) -> RunSpec:
     """Check a run request against the registries; errors name the offending field."""
-    surf = get_surface(surface)
+    surf = resolve_surface(surface)
     opt = get_optimizer(optimizer)
     hyper = opt.resolve(params or {})
     if start is None:
@@ -57,7 +57,7 @@ def build_spec(
     if batch_size is not None:
         if not isinstance(surf, DataSurface):
             raise InvalidValueError(
-                "batch_size", f"only data surfaces have mini-batches; {surface} has no data"
+                "batch_size", f"only data surfaces have mini-batches; {surf.id} has no data"
             )
         if not 1 <= batch_size <= surf.n_samples:
             raise InvalidValueError(
@@ -83,6 +83,6 @@ def build_spec(
         seed,
         float(tol),
         float(bound),
-        group=(surf.id, opt.id, static, batch_size),
+        group=(surf, opt.id, static, batch_size),  # a formula surface hashes by its text
         schedule_key=schedule_key,
     )

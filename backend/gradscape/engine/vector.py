@@ -97,7 +97,8 @@ class VectorGroup:
             spec, loss, gnorm = self.specs[i], float(self.loss[i]), float(self.gnorm[i])
             self.ended[i] = True
             if not finite[i]:
-                self.outcomes[i] = diverged(0, 0, why_diverged(True, loss, spec.bound))
+                why = why_diverged(True, loss, spec.bound, self.surface, spec.start)
+                self.outcomes[i] = diverged(0, 0, why)
             elif at_rest[i]:
                 self.outcomes[i] = converged(0, gnorm, spec.tol)
             else:
@@ -210,7 +211,13 @@ class VectorGroup:
                     f"stopped at step {self.t}: {self.optimizer.halt_reason}",
                 )
             elif not ok[local]:
-                why = why_diverged(bool(params_ok[local]), float(loss[local]), float(self.bound[i]))
+                why = why_diverged(
+                    bool(params_ok[local]),
+                    float(loss[local]),
+                    float(self.bound[i]),
+                    self.surface,
+                    params[local],
+                )
                 self.outcomes[i] = diverged(self.t, self.t - 1, why)
             elif gnorm[local] <= self.tol[i]:
                 self.outcomes[i] = converged(self.t, float(gnorm[local]), self.specs[i].tol)

@@ -24,6 +24,7 @@ class SurfaceInfo:
     default_start: Point
     minima: tuple[Point, ...] = ()  # every minimum in the domain, a global one first
     saddles: tuple[Point, ...] = ()
+    maxima: tuple[Point, ...] = ()  # local maxima in the domain
     convex: bool = False
     log_levels: bool = False  # contour levels log-spaced: values span orders of magnitude
 
@@ -52,6 +53,10 @@ class Surface:
         """(f, df/dx, df/dy); surfaces may share work between the two (the engine's hot path)."""
         gx, gy = self.grad(x, y)
         return self.value(x, y), gx, gy
+
+    def undefined_at(self, x: float, y: float) -> str | None:
+        """Why value or gradient are not finite at (x, y), in words; None if unknown."""
+        return None
 
     def grid(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """z[i, j] = f(xs[j], ys[i]) by broadcasting, never a Python loop."""

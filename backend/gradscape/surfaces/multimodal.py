@@ -22,8 +22,9 @@ def _lattice(lo: float, hi: float) -> tuple[list[float], list[float]]:
     return ints, [k + 0.5 for k in ints[:-1]]
 
 
-def _minima_and_saddles(surface: Surface, half_width: float) -> tuple[tuple, tuple]:
-    """Minima near lattice points (global at the origin first); saddles near edge midpoints."""
+def _stationary_points(surface: Surface, half_width: float) -> tuple[tuple, tuple, tuple]:
+    """Minima near lattice points (global at the origin first), saddles near edge midpoints,
+    maxima near cell centres."""
     ints, halves = _lattice(-half_width, half_width)
     ints.sort(key=abs)  # the origin first: its minimum is the global one
     minima = refine_stationary(surface, [(a, b) for a in ints for b in ints])
@@ -31,10 +32,12 @@ def _minima_and_saddles(surface: Surface, half_width: float) -> tuple[tuple, tup
         surface, [(a, b) for a in halves for b in ints] + [(a, b) for a in ints for b in halves]
     )
 
-    def inside(p: Point) -> bool:
-        return abs(p[0]) <= half_width and abs(p[1]) <= half_width
+    maxima = refine_stationary(surface, [(a, b) for a in halves for b in halves])
 
-    return tuple(p for p in minima if inside(p)), tuple(p for p in saddles if inside(p))
+    def inside(points: list[Point]) -> tuple[Point, ...]:
+        return tuple(p for p in points if abs(p[0]) <= half_width and abs(p[1]) <= half_width)
+
+    return inside(minima), inside(saddles), inside(maxima)
 
 
 class Rastrigin(Surface):
@@ -44,7 +47,7 @@ class Rastrigin(Surface):
     HALF_WIDTH = 5.12
 
     def __init__(self) -> None:
-        minima, saddles = _minima_and_saddles(self, self.HALF_WIDTH)
+        minima, saddles, maxima = _stationary_points(self, self.HALF_WIDTH)
         w = self.HALF_WIDTH
         self.info = SurfaceInfo(
             id="rastrigin",
@@ -58,6 +61,7 @@ class Rastrigin(Surface):
             default_start=(-3.3, 2.6),
             minima=minima,
             saddles=saddles,
+            maxima=maxima,
         )
 
     def value(self, x, y):
@@ -98,7 +102,7 @@ class Ackley(Surface):
     R_FLOOR = 1e-8
 
     def __init__(self) -> None:
-        minima, saddles = _minima_and_saddles(self, self.HALF_WIDTH)
+        minima, saddles, maxima = _stationary_points(self, self.HALF_WIDTH)
         w = self.HALF_WIDTH
         self.info = SurfaceInfo(
             id="ackley",
@@ -112,6 +116,7 @@ class Ackley(Surface):
             default_start=(3.6, -2.3),
             minima=minima,
             saddles=saddles,
+            maxima=maxima,
         )
 
     def value(self, x, y):

@@ -7,6 +7,7 @@ import {
 } from "../controls.js";
 import { download } from "../export.js";
 import { copyLink, presetFromHash } from "../link.js";
+import { LOCAL_PLOT_CONFIG } from "../plot-config.js";
 import { curvesToCSV, runToJSON } from "./export.js";
 import {
   accuracyFigure, dataFigure, interpolationFigure, landscapeFigure, lossFigure, sharpnessFigure,
@@ -18,7 +19,7 @@ import {
 import { decodeState, encodeState } from "./url-state.js";
 
 const $ = (id) => document.getElementById(id);
-const CONFIG = { responsive: true, displaylogo: false };
+const CONFIG = LOCAL_PLOT_CONFIG;
 let controller = null; // aborts the run in flight
 
 function draw(id, figure) {
