@@ -1,7 +1,9 @@
 """create_app(): the API routers, the middleware and the static front end; nothing else."""
 
+import asyncio
 import gzip
 import hashlib
+import sys
 from contextlib import asynccontextmanager
 from email.utils import formatdate
 from functools import lru_cache
@@ -12,23 +14,25 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.routing import Mount
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Match
 from starlette.types import Scope
 
 from gradscape import __version__
-from gradscape.api import catalog, curvature, docs, errors, health, runs, surfaces
+from gradscape.api import catalog, curvature, docs, errors, health, runs, surfaces, sweeps
 from gradscape.api import datasets as datasets_api
 from gradscape.api import networks as networks_api
-from gradscape.api.admission import Admission
+from gradscape.api.admission import SWITCH_INTERVAL, Admission
 from gradscape.api.middleware import AccessLog, HeadAsGet, Metrics, SecurityHeaders
-from gradscape.config import get_settings
+from gradscape.config import Settings, get_settings
+from gradscape.engine import compiled
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
-def frontend_dir() -> Path:
-    configured = get_settings().frontend_dir
+def frontend_dir(settings: Settings) -> Path:
+    configured = settings.frontend_dir
     return Path(configured) if configured else Path(__file__).resolve().parents[2] / "frontend"
 
 
@@ -69,13 +73,19 @@ class SiteMount(Mount):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
+    sys.setswitchinterval(SWITCH_INTERVAL)
     app.state.admission.open()
+    warm = asyncio.create_task(asyncio.to_thread(plotly_gzipped))  # off the event loop
+    if app.state.settings.sweep_compiled:
+        compiled.warm_up()  # sweeps' kernels compile in the background; numpy serves meanwhile
     yield
+    await warm
     app.state.admission.shutdown()
 
 
-def create_app() -> FastAPI:
-    settings = get_settings()
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; ``settings`` (tests) replace the ones read from GRADSCAPE_* variables."""
+    settings = settings or get_settings()
     app = FastAPI(
         title="Gradscape",
         version=__version__,
@@ -85,10 +95,12 @@ def create_app() -> FastAPI:
         max_body_size=settings.max_body_bytes,
         lifespan=lifespan,
     )
+    app.dependency_overrides[get_settings] = lambda: settings
     app.state.admission = Admission(settings)
+    app.state.settings = settings
     app.state.metrics = Metrics() if settings.metrics else None
     errors.install(app)
-    for module in (health, surfaces, catalog, runs, curvature):
+    for module in (health, surfaces, catalog, runs, curvature, sweeps):
         app.include_router(module.router, prefix="/api")
     app.include_router(datasets_api.router, prefix="/api")
     app.include_router(networks_api.router, prefix="/api")
@@ -97,7 +109,7 @@ def create_app() -> FastAPI:
         health.install_metrics(app)
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js(request: Request) -> Response:
+    async def plotly_js(request: Request) -> Response:
         """plotly.js from the Python package: the site works with no internet access. Kept by
         the browser and revalidated on each load (304 while the package is unchanged)."""
         etag, modified = plotly_validators()
@@ -117,14 +129,16 @@ def create_app() -> FastAPI:
             return Response(status_code=304, headers=cache)
         if zipped:
             return Response(
-                plotly_gzipped(),
+                await run_in_threadpool(plotly_gzipped),
                 media_type="text/javascript",
                 headers={**cache, "Content-Encoding": "gzip"},
             )
         return FileResponse(PLOTLY_JS, media_type="text/javascript", headers=cache)
 
     app.router.routes.append(
-        SiteMount("/", RevalidatedFiles(directory=frontend_dir(), html=True), name="frontend")
+        SiteMount(
+            "/", RevalidatedFiles(directory=frontend_dir(settings), html=True), name="frontend"
+        )
     )
     # Outermost last: the log sees every answer, headers go on every answer, HEAD is GET.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)

@@ -88,7 +88,7 @@ class Pacer:
     def record(self, n: int, seconds: float) -> None:
         per_step = seconds / max(n, 1)
         wanted = self.target / per_step if per_step > 0 else self.n * 4
-        self.n = int(max(1, min(wanted, self.n * 4)))
+        self.n = int(max(1, min(round(wanted), self.n * 4)))
 
     @contextmanager
     def timing(self, n: int) -> Iterator[None]:

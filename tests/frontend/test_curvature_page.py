@@ -107,6 +107,10 @@ def test_eigen_axes_turn_with_a_rotated_bowl_and_saddles_show_red(page):
 
 def test_learning_rate_chart_draws_two_over_lambda_max_along_each_run(page):
     open_page(page, "#preset=race")
+    page.wait_for_function(  # the bounds are asked for once each run has finished
+        """() => (document.getElementById('lr-chart').data || [])
+          .filter(t => t.meta && t.meta.role === 'stability').length === 3"""
+    )
     bounds = page.evaluate(
         """() => (document.getElementById('lr-chart').data || [])
           .filter(t => t.meta && t.meta.role === 'stability')
@@ -137,9 +141,9 @@ def test_suggest_sets_one_over_lambda_max_at_the_start_and_says_what_it_means(pa
     assert "1/λmax" in (button.get_attribute("title") or "")
     expect(page.locator("#suggest-lr-note")).to_contain_text("stable")
     button.click()
-    wait_idle(page)
     lr = page.get_by_label("Learning rate", exact=True)
-    assert float(lr.input_value()) == pytest.approx(1 / 25)  # ravine: λmax = 25 everywhere
+    expect(lr).to_have_value(str(1 / 25))  # ravine: λmax = 25 everywhere
+    wait_idle(page)
     expect(page.locator("#suggest-lr-note")).to_contain_text("2/λmax = 0.08")
     path = page.evaluate(
         "document.getElementById('plot').data.find(t => t.meta && t.meta.role === 'path').y"

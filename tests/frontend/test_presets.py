@@ -131,6 +131,7 @@ def check_race(page, st, d):
 def check_lr_too_high(page, st, d):
     lrs = [s[0] for s in series(page, "lr-chart")]
     assert lrs[0] > STABLE_BOUND > lrs[1], "one rate on each side of 2/λmax"
+    page.wait_for_function(f"({STABILITY_JS})().length === 2")
     bounds = page.evaluate(STABILITY_JS)
     assert bounds and all(v == pytest.approx(STABLE_BOUND) for b in bounds for v in b)
     diverging, stable = d.paths

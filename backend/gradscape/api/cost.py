@@ -31,7 +31,8 @@ STEP_FIXED = 20e-6  # numpy calls of one vectorised step, beside the evaluation
 SCALAR_STEP = 4e-6  # one step of a single elementwise run on Python floats
 BATCH_SAMPLE = 0.04e-6  # a mini-batch gradient, per point and sample in the batch
 NEWTON_POINT = 3e-6  # solving each run's 2x2 system
-LBFGS_EVALS = 20  # line-search evaluations (value and gradient) per L-BFGS step, typical
+LBFGS_EVALS = 50  # line-search evaluations (value and gradient) per L-BFGS step, bad case
+LBFGS_PAIR = 4e-6  # the two-loop recursion, per remembered pair
 # Networks (seconds): one step evaluates the whole data set and back-propagates once.
 NET_STEP_FIXED = 100e-6
 NET_SAMPLE_PARAM = 0.3e-9  # per step, per sample and parameter
@@ -45,13 +46,19 @@ FLOAT_BYTES = 22
 
 @dataclass(frozen=True)
 class Cost:
-    """Estimated CPU seconds and size of the JSON answer of a request."""
+    """Estimated CPU seconds, size of the JSON answer, and the longest piece of work that
+    cannot be interrupted (one step of the slowest group): deadlines are checked between."""
 
     seconds: float = 0.0
     answer_bytes: int = 0
+    step_seconds: float = 0.0
 
     def __add__(self, other: "Cost") -> "Cost":
-        return Cost(self.seconds + other.seconds, self.answer_bytes + other.answer_bytes)
+        return Cost(
+            self.seconds + other.seconds,
+            self.answer_bytes + other.answer_bytes,
+            max(self.step_seconds, other.step_seconds),
+        )
 
 
 def _eval_seconds(spec: RunSpec, runs: int) -> float:
@@ -59,8 +66,9 @@ def _eval_seconds(spec: RunSpec, runs: int) -> float:
     return EVAL_FIXED + runs * (EVAL_POINT + samples * EVAL_SAMPLE)
 
 
-def _group_seconds(specs: Sequence[RunSpec]) -> float:
-    """Runs sharing a group advance together: fixed costs per step, point costs per run."""
+def _group_cost(specs: Sequence[RunSpec]) -> tuple[float, float]:
+    """(seconds, seconds of one step): runs sharing a group advance together, with fixed
+    costs per step and point costs per run."""
     first = specs[0]
     runs = len(specs)
     longest = max(s.steps for s in specs)
@@ -71,12 +79,18 @@ def _group_seconds(specs: Sequence[RunSpec]) -> float:
     per_run /= runs
     if first.optimizer.elementwise:
         if runs == 1:
-            return longest * (SCALAR_STEP + _eval_seconds(first, 1))
-        return longest * (STEP_FIXED + EVAL_FIXED) + points * per_run
+            step = SCALAR_STEP + _eval_seconds(first, 1)
+            return longest * step, step
+        fixed = STEP_FIXED + EVAL_FIXED
+        return longest * fixed + points * per_run, fixed + runs * per_run
     if first.optimizer.id == "lbfgs":  # a Python loop over runs, each with a line search
-        return points * 2 * LBFGS_EVALS * _eval_seconds(first, 1) + longest * STEP_FIXED
+        history = int(first.hyper.get("history_size", 100))
+        point = 2 * LBFGS_EVALS * _eval_seconds(first, 1) + history * LBFGS_PAIR
+        return points * point + longest * STEP_FIXED, runs * point + STEP_FIXED
     # Newton: one vectorised gradient and Hessian per step, a 2x2 solve per run.
-    return longest * 2 * (STEP_FIXED + EVAL_FIXED) + points * (2 * per_run + NEWTON_POINT)
+    fixed = 2 * (STEP_FIXED + EVAL_FIXED)
+    point = 2 * per_run + NEWTON_POINT
+    return longest * fixed + points * point, fixed + runs * point
 
 
 def run_cost(specs: Sequence[RunSpec], max_points: int | None = None) -> Cost:
@@ -84,9 +98,13 @@ def run_cost(specs: Sequence[RunSpec], max_points: int | None = None) -> Cost:
     groups: dict[tuple, list[RunSpec]] = {}
     for spec in specs:
         groups.setdefault(spec.group, []).append(spec)
-    seconds = sum(_group_seconds(g) for g in groups.values())
+    costs = [_group_cost(g) for g in groups.values()]
     kept = sum(min(s.steps + 1, max_points or s.steps + 1) for s in specs)
-    return Cost(seconds, kept * RUN_POINT_BYTES + 200 * len(specs))
+    return Cost(
+        sum(c[0] for c in costs),
+        kept * RUN_POINT_BYTES + 200 * len(specs),
+        max(c[1] for c in costs),
+    )
 
 
 def network_cost(spec: NetworkSpec) -> Cost:
@@ -98,7 +116,9 @@ def network_cost(spec: NetworkSpec) -> Cost:
     answer = (spec.steps + 1) * 5 * FLOAT_BYTES
     if spec.sharpness_every:
         measurements = spec.steps // spec.sharpness_every + 2
-        seconds += measurements * NET_SHARPNESS * NET_SAMPLE_PARAM * n_train * params
+        sharpness = NET_SHARPNESS * NET_SAMPLE_PARAM * n_train * params
+        seconds += measurements * sharpness
+        step += sharpness
         answer += measurements * 2 * FLOAT_BYTES
     forwards = len(INTERPOLATION_ALPHAS) * n_train + BOUNDARY_POINTS
     if spec.landscape is not None:
@@ -107,7 +127,7 @@ def network_cost(spec: NetworkSpec) -> Cost:
         answer += (res * res + 2 * res + 3 * MAX_PATH_POINTS) * FLOAT_BYTES
     seconds += forwards * NET_FORWARD_SAMPLE_PARAM * params
     answer += (len(INTERPOLATION_ALPHAS) * 2 + BOUNDARY_POINTS) * FLOAT_BYTES
-    return Cost(seconds, answer)
+    return Cost(seconds, answer, step)
 
 
 def check(cost: Cost, settings: Settings, field: str, reduce: str) -> None:
@@ -117,6 +137,13 @@ def check(cost: Cost, settings: Settings, field: str, reduce: str) -> None:
             field,
             f"too much work: about {cost.seconds:.3g} CPU seconds estimated, the limit is "
             f"{settings.max_work_seconds:g} per request; ask for less ({reduce})",
+        )
+    if cost.step_seconds > settings.max_step_seconds:
+        raise InvalidValueError(
+            field,
+            f"one step would take about {cost.step_seconds:.3g} s, the limit is "
+            f"{settings.max_step_seconds:g} s so that the work can stop promptly; ask for "
+            f"less ({reduce})",
         )
     if cost.answer_bytes > settings.max_answer_bytes:
         raise InvalidValueError(

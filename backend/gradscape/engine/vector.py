@@ -72,10 +72,7 @@ class VectorGroup:
         self.lr_shared = len(self.tables) == 1  # pass a float, not an array, to the rule
         self.tol = np.array([effective_tol(s.tol) for s in specs])
         self.bound = np.array([s.bound for s in specs])
-        # Conservative thresholds for the fast path, fixed for the group's life.
-        self.fast_bound = float(self.bound.min())
-        self.fast_tol = float(self.tol.max())
-        self.fast_steps = int(self.max_steps.min())
+        self._fast_thresholds(np.arange(len(specs)))
         # Column-major (runs, 2): each coordinate is one contiguous vector, so the surfaces'
         # x and y are contiguous, and elementwise rules keep that layout for what they return.
         self.params = np.asfortranarray([s.start for s in specs], dtype=float)
@@ -228,11 +225,19 @@ class VectorGroup:
                 self.outcomes[i] = completed(self.t, float(loss[local]))
         self._drop_finished()
 
+    def _fast_thresholds(self, active: np.ndarray) -> None:
+        """Conservative thresholds for the fast path, from the runs still going."""
+        if len(active):
+            self.fast_bound = float(self.bound[active].min())
+            self.fast_tol = float(self.tol[active].max())
+            self.fast_steps = int(self.max_steps[active].min())
+
     def _drop_finished(self) -> None:
         keep = ~self.ended[self.active]
         if keep.all():
             return
         self.active = self.active[keep]
+        self._fast_thresholds(self.active)
         self.params = np.asfortranarray(self.params[keep])
         self.grad = np.asfortranarray(self.grad[keep])
         self.loss = self.loss[keep]
