@@ -429,3 +429,24 @@ def test_a_lesson_link_scrolls_to_the_plot_on_desktop(page):
     plot_top = page.evaluate("document.getElementById('plot').getBoundingClientRect().top")
     assert 0 <= plot_top < 900
     expect(page.locator("#lesson-title")).to_contain_text("Saddle")
+
+
+def test_a_run_the_server_thins_is_shown_with_its_true_steps(page):
+    """Past 20,001 points the page asks the server to thin a run; frames then map to steps."""
+    runs = [{"o": "sgd", "c": "#ff5a36", "p": {"lr": 0.0001}}]
+    open_page(page, state_hash("quadratic", runs, 30_000, tol=0))
+    result = results(page)[0]
+    assert result["index"][0] == 0 and result["index"][-1] == 30_000
+    assert len(result["points"]) <= 20_001
+    k = len(result["points"]) // 2
+    drawn = seek(page, k)
+    head = drawn["runs"][0]
+    assert head["step"] == result["index"][k] > k
+    assert head["point"] == result["points"][k]
+    gaps = {b - a for a, b in zip(result["index"], result["index"][1:], strict=False)}
+    if 1 not in gaps:  # neighbours are several steps apart: no "step taken" arrow to draw
+        assert "vectors" not in head or head["vectors"]["step"] is None
+    page.locator("#plot").hover()
+    page.keyboard.press("End")
+    expect(page.locator("#frame-label")).to_have_text("step 30000 / 30000")
+    assert "step 30000 · loss" in page.locator("#plot-legend").inner_text()
