@@ -51,6 +51,7 @@ export function runsToJSON(runs, results, labels, link) {
   );
 }
 
+// Save text (or a Blob) as a file.
 export function download(text, filename, type) {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement("a");

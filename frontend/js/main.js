@@ -322,14 +322,7 @@ async function exportVideo() {
   $("status-line").textContent = "Recording the animation…";
   try {
     const blob = await recordVideo({ plot: $("plot"), overlay: $("plot").parentElement.querySelector(".plot-overlay"), player });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = `gradscape-${state.surface}.webm`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    download(blob, `gradscape-${state.surface}.webm`, "video/webm");
     $("status-line").textContent = "";
   } catch (err) {
     $("status-line").textContent = `Could not record a video: ${err.message}`;

@@ -41,7 +41,7 @@ function drawTrail(ctx, m, h, trail) {
   const { points } = h.result;
   const idx = trailIndices(h.k, trail);
   if (idx.length < 2) return;
-  const width = runStyle(h.index).width + 2.5;
+  const width = runStyle(h.index).width + 1.5;
   ctx.lineCap = "round";
   for (let s = 1; s < idx.length; s++) {
     const a = points[idx[s - 1]];
@@ -53,7 +53,7 @@ function drawTrail(ctx, m, h, trail) {
     if (![ax, ay, bx, by].every(finite)) continue;
     ctx.globalAlpha = 0.15 + 0.85 * (s / (idx.length - 1));
     ctx.strokeStyle = "#ffffff";
-    ctx.lineWidth = width + 2;
+    ctx.lineWidth = width + 1.5;
     ctx.beginPath(); ctx.moveTo(ax, ay); ctx.lineTo(bx, by); ctx.stroke();
     ctx.strokeStyle = h.color;
     ctx.lineWidth = width;

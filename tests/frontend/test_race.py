@@ -409,6 +409,8 @@ def test_phone_layout_puts_presets_near_the_plot_and_picks_scroll_to_it(browser,
     expect(copy).to_be_visible()
     box = copy.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    export = page.locator("summary", has_text="Export").bounding_box()
+    assert export["x"] + export["width"] <= PHONE["width"], "Export fits beside Copy link"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
     preset = page.locator('#presets [data-preset="saddle"]')
     preset.scroll_into_view_if_needed()
