@@ -98,7 +98,8 @@ def start_server(frontend: Path | None) -> tuple[subprocess.Popen, str]:
     if frontend:
         env["GRADSCAPE_FRONTEND_DIR"] = str(frontend)
     cmd = [sys.executable, "-m", "gradscape.cli", "serve", "--port", str(port)]
-    proc = subprocess.Popen([*cmd, "--log-level", "warning"], cwd=REPO, env=env)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # no access log
+    proc = subprocess.Popen([*cmd, "--log-level", "warning"], cwd=REPO, env=env, **quiet)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
