@@ -83,12 +83,17 @@ def _routes(routes: Iterable[Any]) -> Iterator[Any]:
 
 
 def allowed_methods(request: Request, given: set[str]) -> list[str]:
-    """Every method some route answers at this path; HEAD wherever GET is."""
-    methods = set(given)
-    for route in _routes(request.app.router.routes):
-        route_methods = getattr(route, "methods", None)
-        if route_methods and route.matches(request.scope)[0] != Match.NONE:
-            methods |= set(route_methods)
+    """Every method some route answers at this path; HEAD wherever GET is. A literal path
+    (/api/surfaces/custom/grid) hides templates it also fits (/api/surfaces/{id}/grid)."""
+    matched = [
+        route
+        for route in _routes(request.app.router.routes)
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE
+    ]
+    literal = [r for r in matched if not getattr(r, "param_convertors", None)]
+    methods = set() if matched else set(given)
+    for route in literal or matched:
+        methods |= set(route.methods)
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
