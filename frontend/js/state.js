@@ -5,6 +5,7 @@ export const PALETTE = ["#ff5a36", "#1f9bd1", "#f5b700", "#9b5de5", "#00c49a", "
 
 export const state = {
   surface: "rosenbrock",
+  custom: null, // {expression, x_range, y_range} while surface is "custom" (custom-surface.js)
   start: null, // [x, y]; null means the surface's default_start
   steps: 200,
   tol: 1e-6,
@@ -90,11 +91,13 @@ const MAX_EXACT = 20001;
 
 // The step number of point k of a result (a thinned result lists them in `index`).
 export const stepOf = (result, k) => result?.index?.[k] ?? k;
+// What the API takes as `surface`: an id, or the formula object of a custom surface.
+export const surfaceRef = (s = state) => (s.surface === "custom" ? s.custom : s.surface);
 
 // The body of POST /api/runs for one run of the current state.
 export function runRequest(run, s = state) {
   const body = {
-    surface: s.surface,
+    surface: surfaceRef(s),
     optimizer: run.optimizer,
     params: { ...run.params },
     schedule: { ...run.schedule },
