@@ -523,3 +523,20 @@ def test_the_plotly_toolbar_never_covers_a_legend_and_has_no_cloud_buttons(page)
         assert titles and not any(
             w in t for t in titles for w in ("Cloud", "Chart Studio", "Share")
         ), titles
+
+
+def test_points_too_big_to_send_with_every_run_are_refused_at_the_data(page, server, tmp_path):
+    open_page(page)
+    page.get_by_label("Data set").select_option("custom")
+    file = tmp_path / "big.csv"
+    file.write_text(moons_csv(server, 5000))
+    page.get_by_label("Upload a CSV file").set_input_files(str(file))
+    expect(page.locator("#dataset-description")).to_contain_text("5000 points")
+    for _ in range(4):
+        page.get_by_role("button", name="+ Add run").click()
+    sent: list[str] = []
+    page.on("request", lambda r: "/api/networks" in r.url and sent.append(r.url))
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.locator("#csv-error")).to_contain_text("5 runs with these points make a")
+    expect(page.locator("#csv-error")).to_contain_text("Use fewer runs or fewer points")
+    assert sent == []

@@ -95,6 +95,7 @@ class NetworkOptions(BaseModel):
                     "max_steps": 20000,
                     "max_resolution": 101,
                     "max_runs": 8,
+                    "max_body_bytes": 1000000,
                 }
             ]
         }
@@ -109,6 +110,7 @@ class NetworkOptions(BaseModel):
     max_steps: int
     max_resolution: int
     max_runs: int = Field(description="Runs in one POST /api/networks/batch.")
+    max_body_bytes: int = Field(description="The largest request body (your points count).")
 
 
 class LandscapeRequest(Strict):

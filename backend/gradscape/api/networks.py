@@ -119,6 +119,7 @@ def network_options(settings: SettingsDep) -> NetworkOptions:
         max_steps=settings.max_network_steps,
         max_resolution=settings.max_landscape_resolution,
         max_runs=settings.max_network_batch_runs,
+        max_body_bytes=settings.max_body_bytes,
     )
 
 
