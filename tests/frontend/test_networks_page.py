@@ -188,6 +188,15 @@ def test_compare_three_batch_sizes_and_two_optimizers_on_moons(page, browser, se
     assert len(named(page, "sharpness-chart", "run 5 · 3.8/lr")) == 1
     expect(page.locator("#sharpness-notes")).to_contain_text("2/lr does not apply")
 
+    # The selected run's regions shade the data plot: a toggle between the runs' boundaries.
+    def shaded_is(run: int) -> bool:
+        shade = by_name(page, "data-plot", "P(class 1)")["zsum"]
+        return shade == by_name(page, "data-plot", f"boundary · run {run}")["zsum"]
+
+    assert shaded_is(5)  # the last added run is selected
+    page.locator("#run-list .run-select").nth(1).click()
+    page.wait_for_timeout(300)
+    assert shaded_is(2) and not shaded_is(5)
     page.get_by_label("Colour of run 2").fill("#123456")
     assert by_name(page, "loss-chart", "run 2 · train")["color"] == "#123456"
     page.get_by_label("Remove run 1").click()
