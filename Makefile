@@ -27,6 +27,8 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_networks.py
+	$(BIN)/python benchmarks/bench_frontend.py
+	$(BIN)/python benchmarks/bench_sweeps.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -42,16 +42,13 @@ def main(argv: list[str] | None = None) -> None:
         "--workers",
         type=int,
         default=int(os.environ.get("WORKERS", "0")) or None,
-        help="worker processes (default: one per core); heavy work gets cores / workers "
-        "threads in each",
+        help="worker processes (default: one per core); each runs heavy work in one thread",
     )
     serve.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
     if args.command == "serve":
         cores = available_cores()
         workers = max(1, args.workers or cores)
-        # Each process's heavy pool gets its share of the cores (read by config.Settings).
-        os.environ.setdefault("GRADSCAPE_HEAVY_THREADS", str(max(1, cores // workers)))
         logging.getLogger("gradscape").info("serving with %d worker(s)", workers)
         uvicorn.run(
             "gradscape.app:create_app",

@@ -15,6 +15,11 @@ class Settings:
     max_grid_resolution: int = 1000
     max_curvature_points: int = 10_000  # points in one POST /api/curvature
     stream_block_steps: int = 250  # steps per Server-Sent Event block
+    max_sweep_point_steps: int = 50_000_000  # cells x (steps + 1) in one sweep
+    sweep_block_point_steps: int = 2_000_000  # about this much work per streamed block of rows
+    # Sweeps' compiled (numba) loop: 0 never, 1 once compiled (numpy until then), 2 always
+    # (a request waits for the compiler: for tests and benchmarks)
+    sweep_compiled: int = 1
     max_network_params: int = 20_000
     max_network_samples: int = 5_000
     max_network_steps: int = 20_000
@@ -28,7 +33,7 @@ class Settings:
     max_body_bytes: int = 1_000_000  # larger request bodies answer 413
     # Admission (api/admission.py): heavy work runs in a pool of heavy_threads threads with
     # at most heavy_queue requests waiting; past that, 503 with Retry-After.
-    heavy_threads: int = 0  # 0: the cores this process may use (cores / worker processes)
+    heavy_threads: int = 0  # 0: one (Python's GIL); worker processes use the other cores
     heavy_queue: int = 0  # 0: 4 per heavy thread
     retry_after_seconds: int = 2
     access_log: int = 1  # one line per request: method, path, status, duration

@@ -21,6 +21,7 @@ pool too, not on the event loop).
 """
 
 import asyncio
+import ctypes
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -35,12 +36,37 @@ T = TypeVar("T")
 POLL_SECONDS = 0.1  # how often a waiting request looks whether its client is still there
 
 
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+MALLOC_TRIM = _malloc_trim()
+
+
+def give_memory_back() -> None:
+    """Return freed heap pages to the OS once heavy work is over: numpy's big buffers are
+    freed by glibc into per-thread arenas that otherwise keep the process's RSS high."""
+    if MALLOC_TRIM is not None:
+        MALLOC_TRIM(0)
+
+
 class Busy(Exception):
     """The heavy pool and its queue are full: answer 503 with Retry-After."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__("the server is busy with heavy work; retry shortly")
         self.retry_after = retry_after
+
+
+# Python-heavy work holds the GIL: two heavy threads in one process mostly take turns, and
+# each turn delays the event loop. So one heavy thread per process; processes (--workers,
+# one per core by default) use the cores. The GIL is handed over every millisecond (Python's
+# default is 5 ms), so the event loop waits at most that long between turns.
+HEAVY_THREADS_PER_PROCESS = 1
+SWITCH_INTERVAL = 0.001
 
 
 def available_cores() -> int:
@@ -54,7 +80,7 @@ class Admission:
     """A bounded pool for heavy work and the count of jobs running or waiting for it."""
 
     def __init__(self, settings: Settings) -> None:
-        self.threads = settings.heavy_threads or max(1, available_cores())
+        self.threads = settings.heavy_threads or HEAVY_THREADS_PER_PROCESS
         self.limit = self.threads + (settings.heavy_queue or 4 * self.threads)
         self.seconds = settings.request_seconds
         self.retry_after = settings.retry_after_seconds
@@ -105,6 +131,8 @@ class Admission:
         finally:
             self.jobs -= 1
             self.open_deadlines.discard(deadline)
+            if self.jobs == 0:
+                give_memory_back()
 
     async def run(self, request: Request, work: Callable[[Deadline], T]) -> T:
         """Admit a heavy request and run ``work(deadline)`` in the pool."""

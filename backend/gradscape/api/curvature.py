@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from gradscape.api.deps import SettingsDep
-from gradscape.api.responses import json_response
+from gradscape.api.responses import BODY_RESPONSES, json_response
 from gradscape.api.schemas import CurvatureRequest, CurvatureResponse
 from gradscape.errors import InvalidValueError
 from gradscape.surfaces import resolve_surface
@@ -12,7 +12,7 @@ from gradscape.surfaces.curvature import curvature
 router = APIRouter(tags=["curvature"])
 
 
-@router.post("/curvature", response_model=CurvatureResponse)
+@router.post("/curvature", response_model=CurvatureResponse, responses=BODY_RESPONSES)
 def point_curvature(body: CurvatureRequest, settings: SettingsDep):
     """The local shape of the surface at each point, as columns with one entry per point.
 

@@ -4,8 +4,9 @@ Messages quote at most a short prefix of what the client sent (``short``), so a 
 input never comes back in a huge answer.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -65,15 +66,26 @@ async def on_http_error(request: Request, exc: StarletteHTTPException):
     """404, 405 and the rest as JSON ``{"detail"}``, keeping headers such as ``Allow``."""
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
-        headers["Allow"] = ", ".join(allowed_methods(request))
+        given = {m.strip() for m in headers.get("Allow", "").split(",") if m.strip()}
+        headers["Allow"] = ", ".join(allowed_methods(request, given))
     detail = exc.detail if isinstance(exc.detail, list) else str(exc.detail)
     return json_response({"detail": detail}, exc.status_code, headers=headers)
 
 
-def allowed_methods(request: Request) -> list[str]:
+def _routes(routes: Iterable[Any]) -> Iterator[Any]:
+    """Every route, routers included with a prefix opened up (FastAPI keeps them nested)."""
+    for route in routes:
+        nested = getattr(route, "effective_candidates", None)
+        if callable(nested):
+            yield from _routes(nested())
+        else:
+            yield route
+
+
+def allowed_methods(request: Request, given: set[str]) -> list[str]:
     """Every method some route answers at this path; HEAD wherever GET is."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
+    methods = set(given)
+    for route in _routes(request.app.router.routes):
         route_methods = getattr(route, "methods", None)
         if route_methods and route.matches(request.scope)[0] != Match.NONE:
             methods |= set(route_methods)

@@ -128,11 +128,11 @@ class Metrics:
 
 
 def route_label(scope: Scope) -> str:
-    """The matched route's path template (bounded label values), else 'other'."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    if path:
-        return path
+    """The endpoint's function name (a bounded set of label values), else static/other."""
+    endpoint = scope.get("endpoint")
+    name = getattr(endpoint, "__name__", None)
+    if name:
+        return name
     return "static" if not scope["path"].startswith("/api") else "other"
 
 

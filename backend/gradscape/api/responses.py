@@ -54,6 +54,8 @@ BUSY = {
     }
 }
 BAD_BODY = {400: _answer("The body could not be read as JSON text (not UTF-8).")}
+# Every operation with a JSON body can answer these.
+BODY_RESPONSES: dict[int | str, dict[str, Any]] = {**BAD_BODY, **VALIDATION, **TOO_LARGE}
 HEAVY_RESPONSES: dict[int | str, dict[str, Any]] = {
     **BAD_BODY,
     **VALIDATION,

@@ -17,6 +17,9 @@ ShortStr = Annotated[str, StringConstraints(max_length=ID_LENGTH)]
 # stops schema-driven fuzzers.
 Pair = Annotated[list[float], Field(min_length=2, max_length=2)]
 OptionValue = float | bool | ShortStr
+# The same as lists for answers that may hold null (undefined) entries.
+MaybePair = Annotated[list[float | None], Field(min_length=2, max_length=2)]
+MaybeMatrix = Annotated[list[MaybePair], Field(min_length=2, max_length=2)]
 
 RUN_EXAMPLE = {
     "surface": "rosenbrock",
@@ -50,8 +53,8 @@ class SurfaceFormula(Strict):
     expression: str = Field(
         description="f(x, y), e.g. 'x^2 + 10*y^2'; at most 500 characters, 300 nodes, depth 40."
     )
-    x_range: Pair = Field([-3.0, 3.0], description="[low, high] of x.")
-    y_range: Pair = Field([-3.0, 3.0], description="[low, high] of y.")
+    x_range: Pair | None = Field([-3.0, 3.0], description="[low, high] of x; null: [-3, 3].")
+    y_range: Pair | None = Field([-3.0, 3.0], description="[low, high] of y; null: [-3, 3].")
 
 
 # A surface id or a formula object. The object is checked by surfaces.resolve_surface, so
@@ -274,7 +277,7 @@ class StationaryOut(BaseModel):
     y: float
     kind: str = Field(description="minimum, saddle, maximum or degenerate.")
     value: float
-    eigenvalues: tuple[float, float] = Field(description="Of the Hessian, ascending.")
+    eigenvalues: Pair = Field(description="Of the Hessian, ascending.")
 
 
 class CustomSurfaceOut(SurfaceOut):
@@ -309,8 +312,10 @@ class CustomSurfaceOut(SurfaceOut):
     )
 
     expression: str = Field(description="The formula, normalised (parses to the same tree).")
-    gradient: tuple[str, str] = Field(description="df/dx and df/dy as text.")
-    degenerate: list[tuple[float, float]] = Field(
+    gradient: Annotated[list[str], Field(min_length=2, max_length=2)] = Field(
+        description="df/dx and df/dy as text."
+    )
+    degenerate: list[Pair] = Field(
         description="Stationary points with a zero Hessian eigenvalue (e.g. a monkey saddle)."
     )
     stationary: list[StationaryOut]
@@ -476,16 +481,14 @@ class CurvatureResponse(BaseModel):
     )
 
     value: list[float | None] = Field(description="f at each point.")
-    gradient: list[tuple[float | None, float | None]] = Field(description="[df/dx, df/dy].")
-    hessian: list[tuple[tuple[float | None, float | None], tuple[float | None, float | None]]] = (
-        Field(description="[[hxx, hxy], [hxy, hyy]].")
-    )
-    eigenvalues: list[tuple[float | None, float | None]] = Field(
+    gradient: list[MaybePair] = Field(description="[df/dx, df/dy].")
+    hessian: list[MaybeMatrix] = Field(description="[[hxx, hxy], [hxy, hyy]].")
+    eigenvalues: list[MaybePair] = Field(
         description="The Hessian's eigenvalues [l1, l2], ascending."
     )
-    eigenvectors: list[
-        tuple[tuple[float | None, float | None], tuple[float | None, float | None]]
-    ] = Field(description="Unit eigenvectors [v1, v2], v1 belonging to l1 and v2 to l2.")
+    eigenvectors: list[MaybeMatrix] = Field(
+        description="Unit eigenvectors [v1, v2], v1 belonging to l1 and v2 to l2."
+    )
     kind: list[str | None] = Field(
         description="Shape of the local quadratic model: 'minimum' (both eigenvalues > 0, a "
         "bowl), 'maximum' (both < 0, a cap), 'saddle' (one of each sign) or 'flat' (an "

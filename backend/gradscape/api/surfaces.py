@@ -6,7 +6,7 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Query
 
 from gradscape.api.deps import SettingsDep
-from gradscape.api.responses import NOT_FOUND, VALIDATION, json_response
+from gradscape.api.responses import BODY_RESPONSES, NOT_FOUND, VALIDATION, json_response
 from gradscape.api.schemas import (
     CustomGridRequest,
     CustomSurfaceOut,
@@ -114,7 +114,7 @@ def _formula(body: SurfaceFormula) -> FormulaSurface:
     return surface
 
 
-@router.post("/surfaces/custom", response_model=CustomSurfaceOut)
+@router.post("/surfaces/custom", response_model=CustomSurfaceOut, responses=BODY_RESPONSES)
 def custom_surface(body: SurfaceFormula):
     """A formula's metadata, shaped like a GET /api/surfaces entry, with its stationary
     points found numerically and its gradient written out."""
@@ -133,7 +133,7 @@ def custom_surface(body: SurfaceFormula):
     return json_response(CustomSurfaceOut(**out).model_dump())
 
 
-@router.post("/surfaces/custom/grid", response_model=Grid)
+@router.post("/surfaces/custom/grid", response_model=Grid, responses=BODY_RESPONSES)
 def custom_surface_grid(body: CustomGridRequest, settings: SettingsDep):
     """z[i][j] = f(x[j], y[i]) over the formula's ranges; null where f is undefined."""
     if body.resolution > settings.max_grid_resolution:
