@@ -210,9 +210,17 @@ class NetworkBatchRequest(Strict):
             "examples": [
                 {
                     "runs": [
-                        {**NETWORK_RUN_EXAMPLE, "batch_size": 16},
-                        {**NETWORK_RUN_EXAMPLE, "optimizer": "sgd", "params": {"lr": 0.5}},
-                    ]
+                        {**NETWORK_RUN_EXAMPLE, "steps": 100, "landscape": None},
+                        {
+                            **NETWORK_RUN_EXAMPLE,
+                            "steps": 100,
+                            "landscape": None,
+                            "optimizer": "sgd",
+                            "params": {"lr": 0.5},
+                            "batch_size": 16,
+                        },
+                    ],
+                    "landscape": {"directions": "pca", "resolution": 21},
                 }
             ]
         }

@@ -318,7 +318,7 @@ function bindForm() {
 async function fetchPoints() {
   if (state.dataset === "custom") {
     const { x, y, task } = state.custom;
-    return postJSON("/api/datasets/custom", { x, y, task, seed: state.data_seed });
+    return postJSON("/api/networks/dataset", { x, y, task, seed: state.data_seed });
   }
   return getJSON(`/api/datasets/${state.dataset}`, { samples: state.samples, noise: state.data_noise, seed: state.data_seed });
 }
