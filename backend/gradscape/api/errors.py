@@ -83,12 +83,17 @@ def _routes(routes: Iterable[Any]) -> Iterator[Any]:
 
 
 def allowed_methods(request: Request, given: set[str]) -> list[str]:
-    """Every method some route answers at this path; HEAD wherever GET is."""
-    methods = set(given)
+    """The methods answered at this path: those of the most specific routes that match it
+    (``/surfaces/custom/grid`` over ``/surfaces/{id}/grid``); HEAD wherever GET is."""
+    matching: list[tuple[int, set[str]]] = []
     for route in _routes(request.app.router.routes):
         route_methods = getattr(route, "methods", None)
         if route_methods and route.matches(request.scope)[0] != Match.NONE:
-            methods |= set(route_methods)
+            matching.append((str(getattr(route, "path", "")).count("{"), set(route_methods)))
+    methods = set(given)
+    if matching:
+        fewest = min(params for params, _ in matching)
+        methods = set().union(*(m for params, m in matching if params == fewest))
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
