@@ -23,7 +23,7 @@ NETWORK_RUN_EXAMPLE = {
     "params": {"lr": 0.01},
     "schedule": None,
     "batch_size": None,
-    "steps": 500,
+    "steps": 200,
     "seed": 0,
     "landscape": {"directions": "pca", "resolution": 41},
 }
