@@ -8,7 +8,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 PIP_FLAGS ?= --disable-pip-version-check --quiet
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench bench-load clean
 
 run: $(VENV)/.installed
 	$(BIN)/gradscape serve --host $(HOST) --port $(PORT)
@@ -30,6 +30,9 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_formula.py
 	$(BIN)/python benchmarks/bench_frontend.py
 	$(BIN)/python benchmarks/bench_sweeps.py
+
+bench-load: $(VENV)/.installed-test  # about 2 minutes: 100 clients, 30 s, 1 then 2 workers
+	$(BIN)/python benchmarks/bench_load.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

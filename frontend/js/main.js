@@ -26,7 +26,7 @@ import {
 } from "./sidebar.js";
 import { createStage } from "./stage.js";
 import {
-  addedRun, catalog, makeRun, runLabel, runRequest, setCatalog, startPoint, state, statusText,
+  addedRun, catalog, makeRun, runLabel, runRequest, setCatalog, startPoint, state, statusText, stepOf,
   surfaceInfo, surfaceRef, withOptimizer, withSchedule, withSurface,
 } from "./state.js";
 import { bindPlotTap } from "./plot-tap.js";
@@ -71,7 +71,10 @@ const stage = createStage(
   () => {
     $("scrubber").max = String(player.length() - 1);
     $("scrubber").value = String(player.frame());
-    $("frame-label").textContent = describeFrame(player.frame(), player.length());
+    // a thinned run's frames are not its steps: label with the longest run's steps
+    const longest = state.runs.map((r) => runner.results[r.uid]).filter(Boolean).reduce((a, b) => (b.points.length > (a?.points.length ?? -1) ? b : a), null);
+    const last = player.length() - 1;
+    $("frame-label").textContent = describeFrame(stepOf(longest, Math.min(player.frame(), last)), stepOf(longest, last) + 1);
     markIdle();
   },
   {
@@ -352,14 +355,7 @@ async function exportVideo() {
   $("status-line").textContent = "Recording the animation…";
   try {
     const blob = await recordVideo({ plot: $("plot"), overlay: $("plot").parentElement.querySelector(".plot-overlay"), player });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = `gradscape-${state.surface}.webm`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    download(blob, `gradscape-${state.surface}.webm`, "video/webm");
     $("status-line").textContent = "";
   } catch (err) {
     $("status-line").textContent = `Could not record a video: ${err.message}`;

@@ -128,7 +128,7 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
       runs = drawRace(m, heads, {
         trail,
         hidden,
-        gradientAt: (h) => gradients.at(h.result, h.step),
+        gradientAt: (h) => gradients.at(h.result, h.k),
       });
     }
     drawChartCursor(overlays.loss.begin(), inp.frame, inp.runs.filter((r) => !hidden.has(r.uid)), inp.results, "loss");

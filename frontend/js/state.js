@@ -87,6 +87,10 @@ export function startPoint(s = state) {
 
 export const isDataSurface = (id = state.surface) => surfaceInfo(id)?.kind === "data";
 
+const MAX_EXACT = 20001;
+
+// The step number of point k of a result (a thinned result lists them in `index`).
+export const stepOf = (result, k) => result?.index?.[k] ?? k;
 // What the API takes as `surface`: an id, or the formula object of a custom surface.
 export const surfaceRef = (s = state) => (s.surface === "custom" ? s.custom : s.surface);
 
@@ -101,7 +105,9 @@ export function runRequest(run, s = state) {
     steps: s.steps,
     seed: run.seed,
     tol: s.tol,
-    max_points: 5000, // the server thins longer runs: first, every k-th and last point
+    // Runs up to MAX_EXACT points come whole (every step drawn, exported and animated); the
+    // server thins longer ones (first, every k-th and last point, with `index` their steps).
+    max_points: MAX_EXACT,
   };
   if (isDataSurface(s.surface)) body.batch_size = run.batch_size;
   else body.noise = run.noise;

@@ -83,17 +83,17 @@ def _routes(routes: Iterable[Any]) -> Iterator[Any]:
 
 
 def allowed_methods(request: Request, given: set[str]) -> list[str]:
-    """Every method some route answers at this path; HEAD wherever GET is. A literal path
-    (/api/surfaces/custom/grid) hides templates it also fits (/api/surfaces/{id}/grid)."""
-    matched = [
-        route
-        for route in _routes(request.app.router.routes)
-        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE
-    ]
-    literal = [r for r in matched if not getattr(r, "param_convertors", None)]
-    methods = set() if matched else set(given)
-    for route in literal or matched:
-        methods |= set(route.methods)
+    """The methods answered at this path: those of the most specific routes that match it
+    (``/surfaces/custom/grid`` over ``/surfaces/{id}/grid``); HEAD wherever GET is."""
+    matching: list[tuple[int, set[str]]] = []
+    for route in _routes(request.app.router.routes):
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] != Match.NONE:
+            matching.append((str(getattr(route, "path", "")).count("{"), set(route_methods)))
+    methods = set(given)
+    if matching:
+        fewest = min(params for params, _ in matching)
+        methods = set().union(*(m for params, m in matching if params == fewest))
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
