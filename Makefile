@@ -27,6 +27,8 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_networks.py
+	$(BIN)/python benchmarks/bench_frontend.py
+	$(BIN)/python benchmarks/bench_sweeps.py
 
 bench-load: $(VENV)/.installed-test  # about 2 minutes: 100 clients, 30 s, 1 then 2 workers
 	$(BIN)/python benchmarks/bench_load.py

@@ -21,11 +21,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
 
-from gradscape.networks import build_network_spec, train
+from gradscape.networks import build_network_spec, train, train_batch
 from gradscape.networks.datasets import make_dataset
 from gradscape.networks.landscape import Plane, loss_grid, random_plane
 from gradscape.networks.layers import ACTIVATIONS, LOSSES
 from gradscape.networks.mlp import MLP
+from gradscape.networks.training import LandscapeSpec
 from gradscape.optimizers import OPTIMIZERS
 
 try:
@@ -165,6 +166,54 @@ def bench_run(repeat: int) -> None:
     row("train(spec)", best_of(lambda: train(spec), max(1, repeat // 3)))
 
 
+# --------------------------------------------------------------------------- runs together
+
+# Eight runs a user might compare on one data set: optimizers, rates and batch sizes.
+COMPARE = [
+    ("adam", 0.01, None),
+    ("adam", 0.003, None),
+    ("sgd", 0.5, None),
+    ("sgd", 0.5, 16),
+    ("sgd", 0.5, 1),
+    ("momentum", 0.05, None),
+    ("rmsprop", 0.003, None),
+    ("adam", 0.01, 16),
+]
+
+
+def compare_specs(n: int, **options) -> list:
+    return [
+        build_network_spec(
+            dataset="moons",
+            optimizer=opt,
+            params={"lr": lr},
+            batch_size=batch,
+            data_seed=0,
+            **options,
+        )
+        for opt, lr, batch in COMPARE[:n]
+    ]
+
+
+def bench_batch(repeat: int) -> None:
+    print("\n8 runs of the default 2-16-16-1 network, 500 steps, trained together vs one alone")
+    cases = [
+        ("training (no sharpness, no landscape)", {"sharpness_every": 0, "landscape": None}),
+        ("+ sharpness every step", {"landscape": None}),
+        ("the page's request (+ one shared landscape 41 x 41)", {"landscape": None}),
+    ]
+    shared = [None, None, LandscapeSpec("pca", 41)]
+    for (name, options), land in zip(cases, shared, strict=True):
+        one, eight = compare_specs(1, **options), compare_specs(8, **options)
+        t_one = best_of(lambda one=one, land=land: train_batch(one, land), max(2, repeat // 3))
+        t_eight = best_of(
+            lambda eight=eight, land=land: train_batch(eight, land), max(2, repeat // 3)
+        )
+        row(f"{name}: 1 run", t_one)
+        row(f"{name}: 8 runs together", t_eight)
+        print(f"  -> 8 together / 1 = {t_eight / t_one:.2f}x (target <= 3x; 8 alone = 8x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
@@ -173,6 +222,7 @@ def main() -> None:
     bench_step(repeat, number)
     bench_landscape(repeat)
     bench_run(repeat)
+    bench_batch(repeat)
 
 
 if __name__ == "__main__":

@@ -20,12 +20,13 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from gradscape import __version__
-from gradscape.api import catalog, curvature, docs, errors, health, runs, surfaces
+from gradscape.api import catalog, curvature, docs, errors, health, runs, surfaces, sweeps
 from gradscape.api import datasets as datasets_api
 from gradscape.api import networks as networks_api
 from gradscape.api.admission import SWITCH_INTERVAL, Admission
 from gradscape.api.middleware import AccessLog, HeadAsGet, Metrics, SecurityHeaders
 from gradscape.config import Settings, get_settings
+from gradscape.engine import compiled
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -75,6 +76,8 @@ async def lifespan(app: FastAPI):
     sys.setswitchinterval(SWITCH_INTERVAL)
     app.state.admission.open()
     warm = asyncio.create_task(asyncio.to_thread(plotly_gzipped))  # off the event loop
+    if app.state.settings.sweep_compiled:
+        compiled.warm_up()  # sweeps' kernels compile in the background; numpy serves meanwhile
     yield
     await warm
     app.state.admission.shutdown()
@@ -94,9 +97,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     app.state.admission = Admission(settings)
+    app.state.settings = settings
     app.state.metrics = Metrics() if settings.metrics else None
     errors.install(app)
-    for module in (health, surfaces, catalog, runs, curvature):
+    for module in (health, surfaces, catalog, runs, curvature, sweeps):
         app.include_router(module.router, prefix="/api")
     app.include_router(datasets_api.router, prefix="/api")
     app.include_router(networks_api.router, prefix="/api")

@@ -15,10 +15,16 @@ class Settings:
     max_grid_resolution: int = 1000
     max_curvature_points: int = 10_000  # points in one POST /api/curvature
     stream_block_steps: int = 250  # steps per Server-Sent Event block
+    max_sweep_point_steps: int = 50_000_000  # cells x (steps + 1) in one sweep
+    sweep_block_point_steps: int = 2_000_000  # about this much work per streamed block of rows
+    # Sweeps' compiled (numba) loop: 0 never, 1 once compiled (numpy until then), 2 always
+    # (a request waits for the compiler: for tests and benchmarks)
+    sweep_compiled: int = 1
     max_network_params: int = 20_000
     max_network_samples: int = 5_000
     max_network_steps: int = 20_000
     max_landscape_resolution: int = 101
+    max_network_batch_runs: int = 8  # networks trained together in one request
     # What one request may cost (api/cost.py) and how long heavy work may run (deadline.py).
     max_work_seconds: float = 10.0  # estimated CPU seconds of one request's work
     max_step_seconds: float = 0.25  # estimated time of one step of a request's slowest group

@@ -45,8 +45,15 @@ def maximum(a, b):
     return np.maximum(a, b)
 
 
-def lerp(start, end, weight: float):
-    """torch.lerp's formula (aten Lerp.h), including its switch at weight 0.5."""
+def lerp(start, end, weight):
+    """torch.lerp's formula (aten Lerp.h), including its switch at weight 0.5.
+
+    ``weight`` is a float, or a per-run array (runs, 1) when a sweep varies it.
+    """
+    if isinstance(weight, np.ndarray):
+        return np.where(
+            weight < 0.5, start + weight * (end - start), end - (end - start) * (1.0 - weight)
+        )
     if weight < 0.5:
         return start + weight * (end - start)
     return end - (end - start) * (1.0 - weight)
@@ -58,3 +65,19 @@ def full_like(x, value: float):
 
 def zeros_like(x):
     return full_like(x, 0.0)
+
+
+def is_set(value) -> bool:
+    """A numeric hyperparameter that is on (nonzero) for at least one run.
+
+    Sweeps pass hyperparameters that vary as per-run arrays; a rule then takes the branch if
+    any run needs it and keeps runs at 0 exact with :func:`per_run`.
+    """
+    return bool(np.any(value != 0)) if isinstance(value, np.ndarray) else value != 0
+
+
+def per_run(on, value, otherwise):
+    """``value`` where ``on`` holds, ``otherwise`` elsewhere; for a plain bool, just one of them."""
+    if isinstance(on, np.ndarray):
+        return np.where(on, value, otherwise)
+    return value if on else otherwise

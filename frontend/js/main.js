@@ -115,7 +115,10 @@ function labels() {
 // last result is drawn.
 let tapWaiting = false;
 function markIdle() {
-  document.body.dataset.idle = String(!tapWaiting && runTimer === null && !runner.running() && !stage.pending() && !sidebarQueued);
+  const gridPending = grids.get(state.surface) === null;
+  document.body.dataset.idle = String(
+    !tapWaiting && !gridPending && runTimer === null && !runner.running() && !stage.pending() && !sidebarQueued,
+  );
 }
 
 function syncPlayer() {

@@ -59,8 +59,8 @@ export const PRESETS = [
     text:
       "Starting exactly on the x-axis of f = x² − y², the gradient never points along y, so plain gradient " +
       "descent (run 2, drawn on top) slides into the saddle at (0, 0) and stops there: its gradient vanishes, so it " +
-      "reports 'converged', and the curvature says on a saddle point, not a minimum. With a little gradient noise (run 1, as in SGD) the " +
-      "y-coordinate gets a kick, the negative curvature amplifies it, and the run escapes downhill along y.",
+      "reports 'converged … on a saddle point', which is no minimum. With a little gradient noise (run 1, as in " +
+      "SGD) the y-coordinate gets a kick, the negative curvature amplifies it, and the run escapes downhill along y.",
     state: {
       surface: "saddle", start: [-1.8, 0], steps: 150,
       runs: [

@@ -230,3 +230,37 @@ def test_a_rule_only_the_server_knows_is_said_next_to_its_field(page):
     expect(error).to_be_visible()
     expect(error).to_contain_text("requires a momentum")
     expect(page.locator("#status-line")).to_contain_text("Run 1")
+
+
+def _luminance(rgb: str) -> float:
+    import re
+
+    vals = [float(v) / 255 for v in re.findall(r"[\d.]+", rgb)[:3]]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in vals]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_path_tooltips_name_the_run_and_are_readable(page):
+    open_page(page, "#preset=lr-too-low")
+    # a point in the middle of run 2's path, far from run 1's
+    x, y = page.evaluate(
+        """() => { const t = document.getElementById('plot').data
+                 .filter(t => t.meta && t.meta.role === 'path')[1];
+                 const k = Math.floor(t.x.length / 2); return [t.x[k], t.y[k]]; }"""
+    )
+    px, py = page.evaluate(
+        """([x, y]) => { const gd = document.getElementById('plot');
+          const L = gd._fullLayout, box = gd.getBoundingClientRect();
+          return [box.left + L.xaxis._offset + L.xaxis.l2p(x),
+                  box.top + L.yaxis._offset + L.yaxis.l2p(y)]; }""",
+        [x, y],
+    )
+    page.mouse.move(px, py)
+    label = page.locator("#plot .hoverlayer .hovertext").first
+    expect(label).to_be_visible()
+    text = label.text_content() or ""
+    assert "2." in text and "SGD" in text and "step" in text, text
+    fill = label.locator("path").first.evaluate("e => getComputedStyle(e).fill")
+    ink = label.locator("text").first.evaluate("e => getComputedStyle(e).fill")
+    hi, lo = sorted([_luminance(fill), _luminance(ink)], reverse=True)
+    assert (hi + 0.05) / (lo + 0.05) >= 4.5, (fill, ink)

@@ -94,7 +94,10 @@ def test_run_answers_every_field(client):
     assert len(land["z"]) == 15 and land["z"][7][7] == pytest.approx(body["loss"][-1])
     assert body["path"][-1] == [0.0, 0.0]
     assert len(body["interpolation"]["alpha"]) == len(body["interpolation"]["loss"])
-    assert body["sharpness"][0]["step"] == 0 and body["sharpness"][-1]["step"] == 37
+    # Adam: the preconditioned sharpness, every step from its first (no preconditioner at 0).
+    assert [s["step"] for s in body["sharpness"]] == list(range(1, 38))
+    assert body["stability"]["kind"] == "preconditioned"
+    assert body["stability"]["coefficient"] == pytest.approx(38.0)
 
 
 def test_stream_blocks_concatenate_to_the_whole_run(client):
@@ -105,7 +108,8 @@ def test_stream_blocks_concatenate_to_the_whole_run(client):
         events = parse_sse(response.read().decode())
     blocks = [data for name, data in events if name is None]
     (done,) = [data for name, data in events if name == "done"]
-    assert events[-1][0] == "done" and len(blocks) > 2
+    assert events[-1][0] == "done" and len(blocks) >= 2
+    assert len(blocks[0]["loss"]) == 1  # the initial point is sent before training
     expected_start = 0
     for block in blocks:
         assert block["start"] == expected_start
@@ -139,7 +143,7 @@ def test_diverged_run_is_plain_json(client):
         ({"optimizer": "nope"}, ["body", "optimizer"]),
         ({"dataset": "mnist"}, ["body", "dataset"]),
         ({"activation": "gelu"}, ["body", "activation"]),
-        ({"hidden": [16, 0]}, ["body", "hidden", "1"]),
+        ({"hidden": [16, 0]}, ["body", "hidden", 1]),
         ({"batch_size": 1000}, ["body", "batch_size"]),
         ({"params": {"lr": "fast"}}, ["body", "params", "lr"]),
         ({"params": {"betas": 0.9}}, ["body", "params", "betas"]),

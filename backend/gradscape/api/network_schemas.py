@@ -2,7 +2,14 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
 
 from gradscape.api.schemas import Strict
 
@@ -87,6 +94,7 @@ class NetworkOptions(BaseModel):
                     "max_samples": 5000,
                     "max_steps": 20000,
                     "max_resolution": 101,
+                    "max_runs": 8,
                 }
             ]
         }
@@ -100,6 +108,7 @@ class NetworkOptions(BaseModel):
     max_samples: int
     max_steps: int
     max_resolution: int
+    max_runs: int = Field(description="Runs in one POST /api/networks/batch.")
 
 
 class LandscapeRequest(Strict):
@@ -115,10 +124,51 @@ class LandscapeRequest(Strict):
     resolution: int = Field(41, description="Grid points per axis; odd, capped by the server.")
 
 
+class CustomDataset(Strict):
+    """The user's own points, used for one request and never stored."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"x": [[0.1, 0.9], [1.2, -0.4]], "y": [0, 1], "task": "binary"},
+                {"x": [[0.0], [0.5]], "y": [0.1, 0.4], "task": "regression"},
+            ]
+        }
+    )
+
+    x: list[list[float]] = Field(
+        description="Points: [x1, x2] for classification, [x] for regression; at least 10, "
+        "at most the server's sample cap; finite numbers."
+    )
+    y: list[float] = Field(
+        description="Class labels 0, 1, ... (at most 10 classes) or regression targets."
+    )
+    task: Literal["binary", "multiclass", "regression"]
+
+
+class CustomDatasetRequest(CustomDataset):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"x": [[0.1, 0.9], [1.2, -0.4]], "y": [0, 1], "task": "binary", "seed": 0}]
+        }
+    )
+
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="The run's data_seed: the shuffle.")
+
+
 class NetworkRunRequest(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [NETWORK_RUN_EXAMPLE]})
 
-    dataset: str = Field("moons", description="Data set id, from GET /api/datasets.")
+    dataset: str | CustomDataset = Field(
+        "moons",
+        description='A data set id from GET /api/datasets, or your own points {"x", "y", '
+        '"task"}; samples and data_noise then do not apply.',
+    )
+    data_seed: int | None = Field(
+        None,
+        description="Draws and splits the data; null: the same as seed. Runs that share it "
+        "share their data while their seeds give each its own initial weights.",
+    )
     samples: int | None = Field(None, description="Points to generate; default per data set.")
     data_noise: float | None = Field(None, description="Data noise; default per data set.")
     hidden: list[int] = Field([16, 16], description="Widths of the hidden layers.")
@@ -137,7 +187,44 @@ class NetworkRunRequest(Strict):
         default_factory=LandscapeRequest, description="The 2D slice to compute; null: none."
     )
     sharpness_every: int | None = Field(
-        None, description="Measure sharpness every k steps; null: about 50 times; 0: never."
+        None,
+        description="Measure sharpness every k steps; null: every step up to 2,000 steps, "
+        "about 2,000 times beyond; 0: never.",
+    )
+
+    @field_validator("dataset", mode="wrap")
+    @classmethod
+    def _points_checked_later(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        """Anything but an id is checked as CustomDataset by the route, so its errors name
+        their place as ``dataset.x.17.0`` rather than pydantic's union branch."""
+        return handler(value) if isinstance(value, str) else value
+
+
+class NetworkBatchRequest(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "runs": [
+                        {**NETWORK_RUN_EXAMPLE, "batch_size": 16},
+                        {**NETWORK_RUN_EXAMPLE, "optimizer": "sgd", "params": {"lr": 0.5}},
+                    ]
+                }
+            ]
+        }
+    )
+
+    runs: list[NetworkRunRequest] = Field(
+        min_length=1,
+        description="Network runs; those sharing data and network shape train together, and "
+        "the shared landscape needs all of them to.",
+    )
+    landscape: LandscapeRequest | None = Field(
+        None,
+        description="The shared slice; null: as the first run's landscape. Runs may then ask "
+        "for no landscape of their own, which saves a grid per run.",
     )
 
 
@@ -203,8 +290,28 @@ class NetworkRunBlock(BaseModel):
     )
 
 
+class StabilityInfo(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"kind": "hessian", "coefficient": 2.0, "label": "2/lr", "note": "..."}]
+        }
+    )
+
+    kind: Literal["hessian", "preconditioned"] = Field(
+        description="hessian: sharpness is the Hessian's top eigenvalue; preconditioned: that "
+        "of P^-1 H, P the adaptive rule's preconditioner (Cohen et al. 2022)."
+    )
+    coefficient: float | None = Field(
+        description="The stability bound at point k is coefficient / lr[k]; null: none applies."
+    )
+    label: str
+    note: str
+
+
 class NetworkRunDone(BaseModel):
     """The final `event: done` of the stream; also the tail of the whole-run answer."""
+
+    stability: StabilityInfo
 
     landscape: Landscape | None
     path: list[list[float]] | None = Field(description="The trajectory in landscape coords.")
@@ -232,6 +339,12 @@ class NetworkRunResponse(NetworkRunDone):
                     "path_steps": None,
                     "interpolation": {"alpha": [0, 1], "loss": [0.69, 0.1]},
                     "boundary": {},
+                    "stability": {
+                        "kind": "preconditioned",
+                        "coefficient": 38.0,
+                        "label": "38/lr",
+                        "note": "Adam: 2/lr does not apply.",
+                    },
                     "status": "completed",
                     "steps_taken": 1,
                     "message": "completed 1 step; final loss 0.1",
@@ -246,3 +359,55 @@ class NetworkRunResponse(NetworkRunDone):
     val_accuracy: list[float] | None
     lr: list[float]
     sharpness: list[SharpnessPoint]
+
+
+PATH_EXAMPLE = {"path": [[0.4, -0.1], [0.0, 0.0]], "path_steps": [0, 40], "path_loss": [0.69, 0.1]}
+SHARED_LANDSCAPE_EXAMPLE = {
+    "x": [-1, 0, 1],
+    "y": [-1, 0, 1],
+    "z": [[0.9, 0.5, 0.8], [0.4, 0.1, 0.5], [0.7, 0.6, 0.9]],
+    "directions": "pca",
+    "explained_variance": [0.8, 0.1],
+    "paths": [PATH_EXAMPLE],
+}
+
+
+class RunPath(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PATH_EXAMPLE]})
+
+    path: list[list[float]] = Field(description="The run's trajectory in the shared plane.")
+    path_steps: list[int]
+    path_loss: list[float | None]
+
+
+class SharedLandscape(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [SHARED_LANDSCAPE_EXAMPLE]})
+
+    x: list[float]
+    y: list[float]
+    z: list[list[float | None]] = Field(description="z[i][j] = loss at (x[j], y[i]).")
+    directions: str
+    explained_variance: list[float] | None
+    paths: list[RunPath] = Field(description="One per run, in the order of the request.")
+
+
+class NetworkBatchResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "runs": NetworkRunResponse.model_config["json_schema_extra"]["examples"],
+                    "landscape": SHARED_LANDSCAPE_EXAMPLE,
+                }
+            ]
+        }
+    )
+
+    runs: list[NetworkRunResponse] = Field(
+        description="Each run's answer, exactly as POST /api/networks/runs gives it."
+    )
+    landscape: SharedLandscape | None = Field(
+        description="One slice through run 0's final weights: the PCA of all trajectories "
+        "(or random directions); null when the runs differ in data or network shape, or the "
+        "first run asks for no landscape."
+    )

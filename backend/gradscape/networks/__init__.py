@@ -7,8 +7,10 @@ from gradscape.networks.training import (
     NetworkSpec,
     Training,
     build_network_spec,
+    stream_batch,
     stream_training,
     train,
+    train_batch,
 )
 
 __all__ = [
@@ -23,6 +25,8 @@ __all__ = [
     "get_activation",
     "get_dataset_kind",
     "make_dataset",
+    "stream_batch",
     "stream_training",
     "train",
+    "train_batch",
 ]

@@ -62,15 +62,16 @@ def random_plane(mlp: MLP, centre: Array, rng: np.random.Generator) -> Plane:
     return Plane(centre, d1, d2, "random", None)
 
 
-def pca_plane(trajectory: Array, rng: np.random.Generator) -> Plane:
-    """The first two principal components of the trajectory's offsets from its last point.
+def pca_plane(trajectory: Array, rng: np.random.Generator, centre: Array | None = None) -> Plane:
+    """The first two principal components of the trajectory's offsets from ``centre`` (by
+    default its last point; for several runs' trajectories stacked, one run's final weights).
 
     Like sklearn's PCA (which Li et al. use) the offsets are centred first. Computed from the
     small (m, m) Gram matrix rather than an SVD of the (m, P) trajectory. When the path spans
     fewer than two dimensions, the missing direction is a random unit vector orthogonal to the
     others and explains no variance.
     """
-    centre = trajectory[-1]
+    centre = trajectory[-1] if centre is None else centre
     offsets = trajectory - centre
     offsets = offsets - offsets.mean(axis=0)
     gram = offsets @ offsets.T

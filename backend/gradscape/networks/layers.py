@@ -64,22 +64,26 @@ class Dense:
         """R{z} = R{x} W + x V_W + V_b (R{x} is None for the data, which does not move)."""
         w, _ = self.weights(params)
         vw, vb = self.weights(v)
-        rz = x @ vw + vb
-        return rz if rx is None else rz + rx @ w
+        rz = x @ vw
+        rz += vb
+        if rx is not None:
+            rz += rx @ w
+        return rz
 
     def r_backward(self, params, v, x, rx, dz, rdz, hv: Array, need_dx: bool = True):
         """Write R{dL/dW} = R{x}^T dz + x^T R{dz} and R{dL/db} into ``hv``; return R{dL/dx}."""
         hw, hb = self.weights(hv)
-        rdw = np.swapaxes(x, -1, -2) @ rdz
+        np.matmul(np.swapaxes(x, -1, -2), rdz, out=hw)
         if rx is not None:
-            rdw += np.swapaxes(rx, -1, -2) @ dz
-        hw[...] = rdw
+            hw += np.swapaxes(rx, -1, -2) @ dz
         np.matmul(np.ones((1, rdz.shape[-2])), rdz, out=hb)
         if not need_dx:
             return None
         w, _ = self.weights(params)
         vw, _ = self.weights(v)
-        return rdz @ np.swapaxes(w, -1, -2) + dz @ np.swapaxes(vw, -1, -2)
+        rdx = rdz @ np.swapaxes(w, -1, -2)
+        rdx += dz @ np.swapaxes(vw, -1, -2)
+        return rdx
 
 
 # --- Activations: a = sigma(z) ------------------------------------------------------------
@@ -105,16 +109,26 @@ class Activation:
         return self.fn(z, out=out)
 
     def backward(self, a: Array, da: Array) -> Array:
-        """dz = sigma'(z) da."""
-        return da * self.derivative(a)
+        """dz = sigma'(z) da (in the derivative's fresh array: one allocation, not two)."""
+        dz = self.derivative(a)
+        dz *= da
+        return dz
 
     def r_forward(self, a: Array, rz: Array) -> Array:
-        """R{a} = sigma'(z) R{z}."""
-        return self.derivative(a) * rz
+        """R{a} = sigma'(z) R{z} (in place in fresh arrays: big temporaries are slow)."""
+        ra = self.derivative(a)
+        ra *= rz
+        return ra
 
     def r_backward(self, a: Array, rz: Array, da: Array, rda: Array) -> Array:
         """R{dz} for dz = sigma'(z) da: sigma''(z) R{z} da + sigma'(z) R{da}."""
-        return self.second_derivative(a) * rz * da + self.derivative(a) * rda
+        rdz = self.second_derivative(a)
+        rdz *= rz
+        rdz *= da
+        first = self.derivative(a)
+        first *= rda
+        rdz += first
+        return rdz
 
 
 def _sigmoid(z: Array, out: Array | None = None) -> Array:
@@ -124,6 +138,21 @@ def _sigmoid(z: Array, out: Array | None = None) -> Array:
     out += 1.0
     out *= 0.5
     return out
+
+
+def _tanh_derivative(a: Array) -> Array:
+    """1 - a^2 in one fresh array."""
+    d = np.multiply(a, a)
+    np.subtract(1.0, d, out=d)
+    return d
+
+
+def _tanh_second_derivative(a: Array) -> Array:
+    """-2 a (1 - a^2) in one fresh array."""
+    d = _tanh_derivative(a)
+    d *= a
+    d *= -2.0
+    return d
 
 
 def _relu(z: Array, out: Array | None = None) -> Array:
@@ -137,8 +166,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "tanh",
             "tanh",
             np.tanh,
-            lambda a: 1.0 - a * a,
-            lambda a: -2.0 * a * (1.0 - a * a),
+            _tanh_derivative,
+            _tanh_second_derivative,
             "glorot",
         ),
         Activation(
@@ -212,13 +241,14 @@ def _log_softmax(z: Array) -> Array:
 def cross_entropy_value(out: Array, y: Array) -> Array:
     """Softmax cross-entropy: mean(-log softmax(z)[y]) (CrossEntropyLoss)."""
     logp = _log_softmax(out)
-    return -np.mean(logp[..., np.arange(len(y)), y], axis=-1)
+    labels = np.broadcast_to(y, logp.shape[:-1])[..., None]  # y: (n,) or (runs, n)
+    return -np.mean(np.take_along_axis(logp, labels, axis=-1)[..., 0], axis=-1)
 
 
 def cross_entropy_value_and_grad(out: Array, y: Array) -> tuple[Array, Array]:
     """dL/dz = (softmax(z) - onehot(y)) / n."""
     logp = _log_softmax(out)
-    onehot = np.arange(out.shape[-1]) == y[:, None]
+    onehot = np.arange(out.shape[-1]) == y[..., None]
     loss = -np.mean(np.sum(np.where(onehot, logp, 0.0), axis=-1), axis=-1)
     return loss, (np.exp(logp) - onehot) / out.shape[-2]
 

@@ -11,7 +11,7 @@ on a long valley Adagrad slows to a stall that RMSProp and Adam avoid.
 
 from typing import NamedTuple
 
-from gradscape.elementwise import full_like, sqrt
+from gradscape.elementwise import full_like, is_set, sqrt
 from gradscape.optimizers.base import (
     MAXIMIZE,
     Hyper,
@@ -34,7 +34,7 @@ def init(params, hyper: Hyper) -> AdagradState:
 def update(params, grad, state: AdagradState, step, lr, hyper: Hyper, problem=None):
     if hyper["maximize"]:
         grad = -grad
-    if hyper["weight_decay"] != 0:
+    if is_set(hyper["weight_decay"]):
         grad = grad + hyper["weight_decay"] * params
     clr = lr / (1 + (step - 1) * hyper["lr_decay"])
     total = state.sum + 1 * grad * grad

@@ -10,10 +10,9 @@
 Kingma & Ba 2015, "Adam"; Reddi et al. 2018 (AMSGrad); Loshchilov & Hutter 2019 (AdamW).
 """
 
-import math
 from typing import NamedTuple
 
-from gradscape.elementwise import lerp, maximum, sqrt, zeros_like
+from gradscape.elementwise import is_set, lerp, maximum, sqrt, zeros_like
 from gradscape.optimizers.base import (
     MAXIMIZE,
     Hyper,
@@ -42,7 +41,7 @@ def scale_by_adam(grad, state: AdamState, step: int, lr, hyper: Hyper):
     exp_avg = lerp(state.exp_avg, grad, 1 - beta1)
     exp_avg_sq = state.exp_avg_sq * beta2 + (1 - beta2) * grad * grad
     bias_correction1 = 1 - beta1**step
-    bias_correction2_sqrt = math.sqrt(1 - beta2**step)
+    bias_correction2_sqrt = sqrt(1 - beta2**step)
     max_exp_avg_sq = state.max_exp_avg_sq
     if hyper["amsgrad"]:
         max_exp_avg_sq = maximum(max_exp_avg_sq, exp_avg_sq)
@@ -56,7 +55,7 @@ def scale_by_adam(grad, state: AdamState, step: int, lr, hyper: Hyper):
 def adam_update(params, grad, state: AdamState, step, lr, hyper: Hyper, problem=None):
     if hyper["maximize"]:
         grad = -grad
-    if hyper["weight_decay"] != 0:
+    if is_set(hyper["weight_decay"]):
         grad = grad + hyper["weight_decay"] * params  # coupled L2: the moments see it
     direction, state = scale_by_adam(grad, state, step, lr, hyper)
     return params - direction, state  # == torch's addcdiv(value=-step_size), bit for bit

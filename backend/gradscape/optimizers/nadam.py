@@ -12,7 +12,7 @@ Dozat 2016, "Incorporating Nesterov Momentum into Adam".
 
 from typing import NamedTuple
 
-from gradscape.elementwise import lerp, sqrt, zeros_like
+from gradscape.elementwise import is_set, lerp, sqrt, zeros_like
 from gradscape.optimizers.adam import adam_params, check_betas
 from gradscape.optimizers.base import Hyper, HyperParam, Optimizer
 
@@ -32,7 +32,7 @@ def update(params, grad, state: NAdamState, step, lr, hyper: Hyper, problem=None
     if hyper["maximize"]:
         grad = -grad
     beta1, beta2 = hyper["beta1"], hyper["beta2"]
-    if hyper["weight_decay"] != 0:
+    if is_set(hyper["weight_decay"]):
         if hyper["decoupled_weight_decay"]:
             params = params * (1 - lr * hyper["weight_decay"])
         else:

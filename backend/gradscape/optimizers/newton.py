@@ -44,8 +44,9 @@ def newton_step(hessian: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, np.n
 
 def update(params, grad, state: NewtonState, step, lr, hyper: Hyper, problem: Problem):
     hessian = problem.hessian(params)
-    if hyper["damping"] != 0:
-        hessian = hessian + hyper["damping"] * np.eye(2)
+    damping = hyper["damping"]
+    if np.any(damping != 0):  # a float, or per-run (runs, 1) in a sweep
+        hessian = hessian + np.reshape(damping, (-1, 1, 1)) * np.eye(2)
     direction, singular = newton_step(hessian, grad)
     new_params = np.where(singular[:, None], params, params - lr * direction)
     return new_params, NewtonState(singular)

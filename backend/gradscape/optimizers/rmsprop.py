@@ -12,7 +12,9 @@ Hinton, Coursera lecture 6e (2012); Graves 2013 (the centered variant).
 
 from typing import NamedTuple
 
-from gradscape.elementwise import lerp, sqrt, zeros_like
+import numpy as np
+
+from gradscape.elementwise import is_set, lerp, sqrt, zeros_like
 from gradscape.optimizers.base import (
     MAXIMIZE,
     Hyper,
@@ -38,7 +40,7 @@ def init(params, hyper: Hyper) -> RMSpropState:
 def update(params, grad, state: RMSpropState, step, lr, hyper: Hyper, problem=None):
     if hyper["maximize"]:
         grad = -grad
-    if hyper["weight_decay"] != 0:
+    if is_set(hyper["weight_decay"]):
         grad = grad + hyper["weight_decay"] * params
     alpha = hyper["alpha"]
     square_avg = state.square_avg * alpha + (1 - alpha) * grad * grad
@@ -49,9 +51,13 @@ def update(params, grad, state: RMSpropState, step, lr, hyper: Hyper, problem=No
     else:
         avg = sqrt(square_avg) + hyper["eps"]
     buf = state.momentum_buffer
-    if hyper["momentum"] > 0:
-        buf = buf * hyper["momentum"] + grad / avg
-        params = params + (-lr) * buf
+    momentum = hyper["momentum"]
+    if is_set(momentum):
+        buf = buf * momentum + grad / avg
+        stepped = params + (-lr) * buf
+        if isinstance(momentum, np.ndarray):  # a sweep: runs at momentum 0 take torch's branch
+            stepped = np.where(momentum > 0, stepped, params + (-lr) * grad / avg)
+        params = stepped
     else:
         params = params + (-lr) * grad / avg
     return params, RMSpropState(square_avg, grad_avg, buf)

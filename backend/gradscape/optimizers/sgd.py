@@ -11,6 +11,7 @@ Polyak 1964 (heavy ball); Sutskever et al. 2013 (Nesterov momentum in deep learn
 
 from typing import NamedTuple
 
+from gradscape.elementwise import is_set, per_run
 from gradscape.optimizers.base import (
     MAXIMIZE,
     Hyper,
@@ -32,16 +33,17 @@ def init(params, hyper: Hyper) -> SGDState:
 def update(params, grad, state: SGDState, step, lr, hyper: Hyper, problem=None):
     if hyper["maximize"]:
         grad = -grad
-    if hyper["weight_decay"] != 0:
+    if is_set(hyper["weight_decay"]):
         grad = grad + hyper["weight_decay"] * params
     buf = state.momentum_buffer
     momentum = hyper["momentum"]
-    if momentum != 0:
+    if is_set(momentum):
         if buf is None:
             buf = grad
         else:
             buf = buf * momentum + (1 - hyper["dampening"]) * grad
-        grad = grad + momentum * buf if hyper["nesterov"] else buf
+        stepped = grad + momentum * buf if hyper["nesterov"] else buf
+        grad = per_run(momentum != 0, stepped, grad)  # in a sweep, momentum 0 steps on grad
     return params + (-lr) * grad, SGDState(buf)
 
 

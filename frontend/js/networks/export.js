@@ -1,26 +1,46 @@
-// The finished run as JSON (the request and the API's whole answer) and its per-step curves as
-// CSV. Pure builders; export.js's `download` saves them.
+// The finished runs as JSON (each request and the API's whole answer to it, plus the shared
+// landscape) and their per-step curves as CSV. Pure builders; export.js's `download` saves them.
 
 import { toCSV } from "../export.js";
 
 // The fields of POST /api/networks/runs's answer (NetworkRunResponse).
 const RESPONSE_KEYS = [
   "loss", "val_loss", "accuracy", "val_accuracy", "lr", "sharpness", "landscape", "path", "path_steps",
-  "interpolation", "boundary", "status", "steps_taken", "message",
+  "interpolation", "boundary", "stability", "status", "steps_taken", "message",
 ];
-const CURVE_COLUMNS = ["step", "loss", "val_loss", "accuracy", "val_accuracy", "lr", "sharpness"];
+const CURVE_COLUMNS = ["run", "label", "step", "loss", "val_loss", "accuracy", "val_accuracy", "lr", "sharpness", "bound"];
 
-// The link that showed the run, the request that was sent and the API's whole answer to it.
-export function runToJSON(result) {
-  const response = Object.fromEntries(RESPONSE_KEYS.map((k) => [k, result[k] ?? null]));
-  return JSON.stringify({ link: result.link, request: result.request, response }, null, 1);
+const response = (result) => Object.fromEntries(RESPONSE_KEYS.map((k) => [k, result[k] ?? null]));
+
+// The link that showed the runs, the batch request that was sent (POST /api/networks/batch),
+// and for each run its label, colour, request and the API's answer.
+export function runsToJSON(runs, landscape, link, request) {
+  return JSON.stringify(
+    {
+      link,
+      request,
+      runs: runs.map((run) => ({ label: run.label, color: run.color, request: run.result.request, response: response(run.result) })),
+      landscape,
+    },
+    null,
+    1,
+  );
 }
 
-// One row per recorded step; sharpness only on the steps where it was measured.
-export function curvesToCSV(result) {
-  const sharpness = new Map(result.sharpness.map((s) => [s.step, s.value]));
-  const rows = result.loss.map((loss, k) => [
-    k, loss, result.val_loss[k], result.accuracy?.[k], result.val_accuracy?.[k], result.lr[k], sharpness.get(k),
-  ]);
+// One row per run and recorded step; sharpness and its bound only where it was measured.
+export function curvesToCSV(runs) {
+  const rows = [];
+  runs.forEach((run, i) => {
+    const r = run.result;
+    const sharpness = new Map(r.sharpness.map((s) => [s.step, s.value]));
+    const c = r.stability?.coefficient;
+    r.loss.forEach((loss, k) => {
+      const measured = sharpness.has(k);
+      rows.push([
+        i + 1, run.label, k, loss, r.val_loss[k], r.accuracy?.[k], r.val_accuracy?.[k], r.lr[k],
+        sharpness.get(k), measured && c ? c / r.lr[k] : null,
+      ]);
+    });
+  });
   return toCSV(CURVE_COLUMNS, rows);
 }

@@ -1,26 +1,54 @@
 // Pure functions: data in, Plotly figures ({data, layout}) out. No DOM, no HTTP, no state.
+// A "run" here is {label, color, result}: result holds the curves and views of one network run.
 
 const FONT = { family: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12, color: "#2a3342" };
 const GRID = "#e8ecf2";
-const CLASS_COLORS = ["#1f9bd1", "#ff5a36", "#00a77d"];
-const TRAIN = "#3b6fe0";
-const VALID = "#ff7a45";
+const CLASS_COLORS = ["#1f9bd1", "#ff5a36", "#00a77d", "#9b5de5", "#f4a259", "#2e4057", "#d81159", "#6a994e", "#8d6e63", "#546e7a"];
 const LANDSCAPE_SCALE = "Viridis";
 
 const isNum = (v) => typeof v === "number" && Number.isFinite(v);
 const steps = (values, start = 0) => values.map((_, i) => start + i);
 
+// At most MAX_DRAWN points of a long curve are drawn (every k-th, and the last): a plot a few
+// hundred pixels wide shows no more, and redrawing fewer keeps the page responsive. Curves of
+// up to MAX_DRAWN points are drawn whole; exports always hold every point.
+const MAX_DRAWN = 2001;
+function thin(x, y) {
+  if (y.length <= MAX_DRAWN) return { x, y };
+  const k = Math.ceil(y.length / MAX_DRAWN);
+  const keep = (_, i) => i % k === 0 || i === y.length - 1;
+  return { x: x.filter(keep), y: y.filter(keep) };
+}
+
+// The legend sits below the plot, clear of the mode bar Plotly shows at the top right.
 function baseLayout(extra = {}) {
   return {
     font: FONT,
-    margin: { l: 52, r: 16, t: 30, b: 40 },
+    margin: { l: 52, r: 16, t: 14, b: 40 },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "#fff",
     showlegend: true,
-    legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" }, // in the top margin, clear of the data
+    legend: { orientation: "h", x: 0, xanchor: "left", y: 0, yanchor: "bottom", yref: "container", font: { size: 11 } },
     ...extra,
   };
 }
+
+// Room under the axis for the legend: as many rows as its entries wrap into at `width` px.
+function legendMargin(names, width = 560) {
+  let rows = 1;
+  let x = 0;
+  for (const name of names) {
+    const w = 44 + 6.4 * name.length;
+    if (x > 0 && x + w > width - 24) {
+      rows += 1;
+      x = 0;
+    }
+    x += w;
+  }
+  return { l: 52, r: 16, t: 14, b: 50 + 20 * rows };
+}
+
+const legendNames = (data) => data.filter((t) => t.showlegend !== false).map((t) => t.name);
 
 const axis = (title, extra = {}) => ({ title: { text: title }, gridcolor: GRID, zeroline: false, ...extra });
 
@@ -32,136 +60,161 @@ function logAxis(title, values) {
   return axis(title, { type: "log", ...(decades >= 1 ? { dtick: 1 } : {}) });
 }
 
-// The data set as a scatter over the live decision boundary (or the fitted curve for sine).
-export function dataFigure({ points, boundary, task, classes }) {
+const short = (run) => `run ${run.label.split(".")[0]}`;
+
+function boundaryFill(boundary, binary, classes) {
+  return {
+    type: "contour", name: binary ? "P(class 1)" : "predicted class", x: boundary.x,
+    y: boundary.y, z: boundary.z, showscale: false, hoverinfo: "skip", opacity: 0.55, showlegend: false,
+    colorscale: binary
+      ? [[0, "#cfe9f6"], [0.5, "#ffffff"], [1, "#ffd6cc"]]
+      : CLASS_COLORS.slice(0, classes).map((c, i) => [i / Math.max(classes - 1, 1), c]),
+    contours: binary ? { start: 0, end: 1, size: 0.1 } : { start: 0.5, end: classes - 1.5, size: 1, coloring: "heatmap" },
+    line: { width: binary ? 0.5 : 1.5, color: "#ffffff" },
+  };
+}
+
+// The data set as a scatter (training points circles, validation points diamonds) over the
+// selected run's decision regions, with every run's decision boundary (P = 0.5) in its colour;
+// for regression, every run's fitted curve.
+export function dataFigure({ points, task, classes, runs, selected, width }) {
   const data = [];
+  const isVal = (i) => i >= points.n_train;
+  const symbols = (idx) => idx.map((i) => (isVal(i) ? "diamond" : "circle"));
   if (task === "regression") {
+    const all = points.y.map((_, i) => i);
     data.push({
       type: "scatter", mode: "markers", name: "data", x: points.x.map((p) => p[0]), y: points.y,
-      marker: { size: 5, color: "#8792a4" },
+      marker: { size: 6, color: "#8792a4", symbol: symbols(all), line: { width: 1, color: "#fff" } },
     });
-    if (boundary) {
-      data.push({ type: "scatter", mode: "lines", name: "network", x: boundary.x, y: boundary.y,
-        line: { color: VALID, width: 3 } });
-    }
-    return { data, layout: baseLayout({ xaxis: axis("x"), yaxis: axis("y") }) };
+    runs.forEach((run) => {
+      const b = run.result?.boundary;
+      if (b) data.push({ type: "scatter", mode: "lines", name: `fit · ${short(run)}`, x: b.x, y: b.y, line: { color: run.color, width: 3 } });
+    });
+    return { data, layout: baseLayout({ margin: legendMargin(legendNames(data), width), xaxis: axis("x"), yaxis: axis("y") }) };
   }
-  if (boundary) {
-    const binary = task === "binary";
-    data.push({
-      type: "contour", name: binary ? "P(class 1)" : "predicted class", x: boundary.x,
-      y: boundary.y, z: boundary.z, showscale: false, hoverinfo: "skip", opacity: 0.55,
-      colorscale: binary
-        ? [[0, "#cfe9f6"], [0.5, "#ffffff"], [1, "#ffd6cc"]]
-        : CLASS_COLORS.map((c, i) => [i / (classes - 1), c]),
-      contours: binary ? { start: 0, end: 1, size: 0.1 } : { start: 0.5, end: classes - 1.5, size: 1, coloring: "heatmap" },
-      line: { width: binary ? 0.5 : 1.5, color: "#ffffff" },
-    });
-    if (binary) {
+  const binary = task === "binary";
+  const chosen = runs[selected]?.result?.boundary;
+  if (chosen) data.push(boundaryFill(chosen, binary, classes));
+  if (binary) {
+    runs.forEach((run, i) => {
+      const b = run.result?.boundary;
+      if (!b) return;
       data.push({
-        type: "contour", name: "boundary", x: boundary.x, y: boundary.y, z: boundary.z,
-        showscale: false, hoverinfo: "skip", contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" },
-        line: { width: 2.5, color: "#1b2330" }, showlegend: false,
+        type: "contour", name: `boundary · ${short(run)}`, x: b.x, y: b.y, z: b.z, showscale: false, hoverinfo: "skip",
+        contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" },
+        line: { width: i === selected ? 3.5 : 2, color: run.color }, showlegend: true,
       });
-    }
+    });
   }
   for (let c = 0; c < classes; c += 1) {
     const idx = points.y.map((label, i) => (label === c ? i : -1)).filter((i) => i >= 0);
     data.push({
       type: "scatter", mode: "markers", name: `class ${c}`,
       x: idx.map((i) => points.x[i][0]), y: idx.map((i) => points.x[i][1]),
-      marker: {
-        size: 6, color: CLASS_COLORS[c % CLASS_COLORS.length],
-        line: { width: 1, color: "#fff" },
-        symbol: idx.map((i) => (i >= points.n_train ? "diamond" : "circle")),
-      },
+      marker: { size: 6, color: CLASS_COLORS[c % CLASS_COLORS.length], line: { width: 1, color: "#fff" }, symbol: symbols(idx) },
     });
   }
   return {
     data,
     layout: baseLayout({
+      margin: legendMargin(legendNames(data), width),
       // Equal scales; the plot area shrinks to the data rather than padding it with empty range.
       xaxis: axis("x₁", { constrain: "domain" }), yaxis: axis("x₂", { scaleanchor: "x", constrain: "domain", constraintoward: "top" }),
     }),
   };
 }
 
-export function lossFigure(result) {
-  const positive = result.loss.every((v) => !isNum(v) || v > 0);
-  return {
-    data: [
-      { type: "scatter", mode: "lines", name: "train", x: steps(result.loss), y: result.loss, line: { color: TRAIN } },
-      { type: "scatter", mode: "lines", name: "validation", x: steps(result.val_loss), y: result.val_loss, line: { color: VALID } },
-    ],
-    layout: baseLayout({
-      xaxis: axis("step"),
-      yaxis: positive ? logAxis("loss", [...result.loss, ...result.val_loss]) : axis("loss"),
-    }),
-  };
-}
-
-export function accuracyFigure(result, task) {
-  if (task === "regression") {
-    return {
-      data: [],
-      layout: baseLayout({
-        xaxis: axis("step"), yaxis: axis("accuracy"),
-        annotations: [{ text: "Regression: no accuracy, see the loss", showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5 }],
-      }),
-    };
+// Train (solid) and validation (dotted) curves of every run, in its colour.
+function pairFigure(runs, key, yaxis, width) {
+  const data = [];
+  for (const run of runs) {
+    const r = run.result;
+    if (!r || !r[key]) continue;
+    data.push(
+      { type: "scatter", mode: "lines", name: `${short(run)} · train`, legendgroup: run.label, ...thin(steps(r[key]), r[key]), line: { color: run.color, width: 2 } },
+      { type: "scatter", mode: "lines", name: `${short(run)} · validation`, legendgroup: run.label, showlegend: false, ...thin(steps(r[`val_${key}`]), r[`val_${key}`]), line: { color: run.color, width: 1.5, dash: "dot" } },
+    );
   }
-  return {
-    data: [
-      { type: "scatter", mode: "lines", name: "train", x: steps(result.accuracy), y: result.accuracy, line: { color: TRAIN } },
-      { type: "scatter", mode: "lines", name: "validation", x: steps(result.val_accuracy), y: result.val_accuracy, line: { color: VALID } },
-    ],
-    layout: baseLayout({ xaxis: axis("step"), yaxis: axis("accuracy", { range: [0, 1.02] }) }),
-  };
+  return { data, layout: baseLayout({ margin: legendMargin(legendNames(data), width), xaxis: axis("step"), yaxis }) };
 }
 
-// Sharpness (largest Hessian eigenvalue) against the stability bound 2/lr of plain GD.
-export function sharpnessFigure(result) {
+export function lossFigure(runs, width) {
+  const values = runs.flatMap((run) => [...(run.result?.loss || []), ...(run.result?.val_loss || [])]);
+  const positive = values.every((v) => !isNum(v) || v > 0);
+  return pairFigure(runs, "loss", positive ? logAxis("loss", values) : axis("loss"), width);
+}
+
+export function accuracyFigure(runs, width) {
+  return pairFigure(runs, "accuracy", axis("accuracy", { range: [0, 1.02] }), width);
+}
+
+// Each run's sharpness against its own stability bound (coefficient / lr): the Hessian's top
+// eigenvalue against 2/lr for GD, (2 + 2β)/lr with momentum; for adaptive optimizers the
+// preconditioned sharpness against theirs (Cohen et al. 2022). No line where none applies.
+export function sharpnessFigure(runs, width) {
+  const data = [];
+  const values = [];
+  for (const run of runs) {
+    const r = run.result;
+    if (!r) continue;
+    const pre = r.stability?.kind === "preconditioned";
+    data.push({
+      type: "scatter", mode: r.sharpness.length > 300 ? "lines" : "lines+markers", name: `${short(run)} · ${pre ? "λmax(P⁻¹H)" : "λmax"}`,
+      ...thin(r.sharpness.map((s) => s.step), r.sharpness.map((s) => s.value)),
+      line: { color: run.color, width: 1.5 }, marker: { size: 3 },
+    });
+    values.push(...r.sharpness.map((s) => s.value));
+    const c = r.stability?.coefficient;
+    if (isNum(c)) {
+      const bound = r.lr.map((lr) => (lr > 0 ? c / lr : null));
+      data.push({
+        type: "scatter", mode: "lines", name: `${short(run)} · ${r.stability.label}`,
+        ...thin(steps(r.lr), bound), line: { color: run.color, dash: "dash", width: 1.5 },
+      });
+      values.push(...bound);
+    }
+  }
+  const positive = values.filter((v) => isNum(v) && v > 0);
+  const spans = positive.length && Math.max(...positive) / Math.min(...positive) > 20;
   return {
-    data: [
-      {
-        type: "scatter", mode: "lines", name: "2 / lr", x: steps(result.lr), y: result.lr.map((lr) => (lr > 0 ? 2 / lr : null)),
-        line: { color: "#c8352b", dash: "dash" },
-      },
-      {
-        type: "scatter", mode: "lines+markers", name: "sharpness λmax", x: result.sharpness.map((s) => s.step),
-        y: result.sharpness.map((s) => s.value), line: { color: TRAIN }, marker: { size: 4 },
-      },
-    ],
+    data,
     layout: baseLayout({
-      xaxis: axis("step"),
-      yaxis: logAxis("λmax of the Hessian", [...result.sharpness.map((s) => s.value), ...result.lr.map((lr) => 2 / lr)]),
+      margin: legendMargin(legendNames(data), width), xaxis: axis("step"),
+      yaxis: spans ? logAxis("sharpness", values) : axis("sharpness", { rangemode: "tozero" }),
     }),
   };
 }
 
-export function interpolationFigure(result) {
-  const interp = result.interpolation;
-  const data = interp
-    ? [
-      { type: "scatter", mode: "lines", name: "loss", x: interp.alpha, y: interp.loss, line: { color: TRAIN } },
-      {
-        type: "scatter", mode: "markers", name: "initial (α=0), final (α=1)",
-        x: [0, 1], y: [interp.loss[interp.alpha.indexOf(0)], interp.loss[interp.alpha.indexOf(1)]],
-        marker: { size: 9, color: [VALID, "#1b2330"] },
-      },
-    ]
-    : [];
-  return { data, layout: baseLayout({ xaxis: axis("α: (1 − α) θ₀ + α θ*"), yaxis: logAxis("training loss", interp?.loss || []) }) };
+export function interpolationFigure(runs, width) {
+  const data = [];
+  for (const run of runs) {
+    const interp = run.result?.interpolation;
+    if (!interp) continue;
+    data.push({ type: "scatter", mode: "lines", name: short(run), x: interp.alpha, y: interp.loss, line: { color: run.color, width: 2 } });
+  }
+  const values = data.flatMap((t) => t.y);
+  return {
+    data,
+    layout: baseLayout({
+      margin: legendMargin(legendNames(data), width),
+      xaxis: axis("α: (1 − α) θ₀ + α θ*", {
+        // α = 0 is each run's initial weights, α = 1 its final weights.
+        tickvals: [-0.5, 0, 0.5, 1, 1.5], ticktext: ["−0.5", "0 (start)", "0.5", "1 (end)", "1.5"],
+      }),
+      yaxis: values.every((v) => !isNum(v) || v > 0) ? logAxis("training loss", values) : axis("training loss"),
+    }),
+  };
 }
 
 // Short titles for the 3D scene, where long ones run off the square plot or into each other.
-function axisTitles(land, short) {
+function axisTitles(land, short3d) {
   if (land.directions === "pca") {
     const pct = (v) => `${(100 * v).toFixed(1)}%`;
     const [v1, v2] = land.explained_variance.map(pct);
-    return short ? [`PC1 · ${v1}`, `PC2 · ${v2}`] : [`PC1 (${v1} of variance)`, `PC2 (${v2})`];
+    return short3d ? [`PC1 · ${v1}`, `PC2 · ${v2}`] : [`PC1 (${v1} of variance)`, `PC2 (${v2})`];
   }
-  return short ? ["dir 1", "dir 2"] : ["direction 1 (filter-normalised)", "direction 2"];
+  return short3d ? ["dir 1", "dir 2"] : ["direction 1 (filter-normalised)", "direction 2"];
 }
 
 const sceneAxis = (title) => ({
@@ -170,30 +223,29 @@ const sceneAxis = (title) => ({
 
 const log10 = (v) => (isNum(v) && v > 0 ? Math.log10(v) : null);
 
-// The 2D slice of log10 loss, with the training path projected onto it.
-export function landscapeFigure(result, view3d) {
-  const land = result.landscape;
-  if (!land) {
-    return { data: [], layout: baseLayout({ xaxis: axis(""), yaxis: axis(""), annotations: [{ text: "Train to see the landscape", showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5 }] }) };
-  }
+function emptyLandscape(text) {
+  return { data: [], layout: baseLayout({ xaxis: axis(""), yaxis: axis(""), annotations: [{ text, showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5 }] }) };
+}
+
+// One 2D slice of log10 loss shared by every run (through run 1's final weights), with each
+// run's path projected onto it.
+export function landscapeFigure(land, runs, view3d, width) {
+  if (!land) return emptyLandscape("The landscape appears when training ends");
   const z = land.z.map((row) => row.map(log10));
-  const path = result.path || [];
   const [tx, ty] = axisTitles(land, view3d);
+  const paths = land.paths.map((p, i) => ({ ...p, run: runs[i] })).filter((p) => p.run);
   if (view3d) {
     return {
       data: [
         // The legend, not a z-axis title, says what z is: that title runs off a narrow plot.
-        {
-          type: "surface", x: land.x, y: land.y, z, colorscale: LANDSCAPE_SCALE, showscale: false, opacity: 0.92,
-          name: "surface: z = log10 loss", showlegend: true,
-        },
-        {
-          type: "scatter3d", mode: "lines+markers", name: "path", x: path.map((p) => p[0]), y: path.map((p) => p[1]),
-          z: land.path_loss.map(log10), line: { color: "#ff5a36", width: 5 }, marker: { size: 2, color: "#ff5a36" },
-        },
+        { type: "surface", x: land.x, y: land.y, z, colorscale: LANDSCAPE_SCALE, showscale: false, opacity: 0.92, name: "surface: z = log10 loss", showlegend: true },
+        ...paths.map((p) => ({
+          type: "scatter3d", mode: "lines+markers", name: `path · ${short(p.run)}`, x: p.path.map((q) => q[0]), y: p.path.map((q) => q[1]),
+          z: p.path_loss.map(log10), line: { color: p.run.color, width: 5 }, marker: { size: 2, color: p.run.color },
+        })),
       ],
       layout: baseLayout({
-        margin: { l: 0, r: 0, t: 24, b: 0 },
+        margin: { ...legendMargin(["surface: z = log10 loss", ...paths.map((p) => `path · ${short(p.run)}`)], width), l: 0, r: 0, t: 0 },
         scene: {
           xaxis: sceneAxis(tx), yaxis: sceneAxis(ty), zaxis: sceneAxis(""),
           aspectmode: "cube",
@@ -205,19 +257,19 @@ export function landscapeFigure(result, view3d) {
   return {
     data: [
       {
-        type: "contour", x: land.x, y: land.y, z, colorscale: LANDSCAPE_SCALE, ncontours: 30, name: "log10 loss",
+        type: "contour", x: land.x, y: land.y, z, colorscale: LANDSCAPE_SCALE, ncontours: 30, name: "log10 loss", showlegend: false,
         colorbar: { title: { text: "log10 loss", side: "right" }, thickness: 12 },
         contours: { coloring: "heatmap" }, line: { width: 0.5, color: "rgba(255,255,255,0.5)" },
       },
+      ...paths.map((p) => ({
+        type: "scatter", mode: "lines+markers", name: `path · ${short(p.run)}`, x: p.path.map((q) => q[0]), y: p.path.map((q) => q[1]),
+        line: { color: p.run.color, width: 2 }, marker: { size: 3, color: p.run.color },
+      })),
       {
-        type: "scatter", mode: "lines+markers", name: "path", x: path.map((p) => p[0]), y: path.map((p) => p[1]),
-        line: { color: "#ff5a36", width: 2 }, marker: { size: 3, color: "#ff5a36" },
-      },
-      {
-        type: "scatter", mode: "markers", name: "final weights", x: [0], y: [0],
+        type: "scatter", mode: "markers", name: `final weights · ${paths[0] ? short(paths[0].run) : ""}`, x: [0], y: [0],
         marker: { size: 12, symbol: "star", color: "#fff", line: { color: "#1b2330", width: 1.5 } },
       },
     ],
-    layout: baseLayout({ xaxis: axis(tx), yaxis: axis(ty) }),
+    layout: baseLayout({ margin: { ...legendMargin(paths.map((p) => `path · ${short(p.run)}`).concat(["final weights · run 1"]), width), r: 8 }, xaxis: axis(tx), yaxis: axis(ty) }),
   };
 }

@@ -1,162 +1,307 @@
-// The networks page: reads the form into the state (and the state into the URL), streams a
-// training run, redraws the plots, exports the run.
+// The networks page: reads the form into the state (and the state into the URL), checks it,
+// streams the runs as one batch, redraws the plots a few times a second, exports the runs.
 
-import { ApiError, getJSON, postStream } from "../api.js";
-import {
-  bindLearningRate, fillSelect, renderParamControls, renderPresetButtons,
-} from "../controls.js";
+import { ApiError, getJSON, postJSON, postStream } from "../api.js";
+import { fillSelect, renderPresetButtons } from "../controls.js";
 import { download } from "../export.js";
 import { copyLink, presetFromHash } from "../link.js";
-import { LOCAL_PLOT_CONFIG } from "../plot-config.js";
-import { curvesToCSV, runToJSON } from "./export.js";
+import { plotConfig } from "../plot-config.js";
+import { parseCSV, contentHash, pointsToCSV } from "./csv.js";
+import { curvesToCSV, runsToJSON } from "./export.js";
 import {
   accuracyFigure, dataFigure, interpolationFigure, landscapeFigure, lossFigure, sharpnessFigure,
 } from "./figures.js";
 import { PRESETS, presetById } from "./presets.js";
+import { renderEditor, renderRunList } from "./runs-panel.js";
 import {
-  addBlock, byId, catalog, DEFAULTS, defaults, emptyResult, networkRequest, parseHidden, state,
+  addBlock, batchRequest, byId, catalog, countParams, datasetInfo, DEFAULTS, defaults, emptyResult,
+  freshState, makeRun, parseHidden, runLabel, state,
 } from "./state.js";
 import { decodeState, encodeState } from "./url-state.js";
+import { labelOf, problems, showProblem } from "./validate.js";
 
 const $ = (id) => document.getElementById(id);
-const CONFIG = LOCAL_PLOT_CONFIG;
-let controller = null; // aborts the run in flight
+// The site's Plotly config (no buttons that send a chart elsewhere), without lasso and box select.
+const CONFIG = plotConfig(["lasso2d", "select2d"]);
+let controller = null; // aborts the runs in flight
+
+const setStatus = (text, error = false) => {
+  $("status-line").textContent = text;
+  $("status-line").classList.toggle("error", error);
+};
+
+// ---- drawing: one plot per task, at most a few times a second --------------------------------
+
+const widthOf = (id) => $(id).clientWidth || 560;
+const viewRuns = () => state.runs.map((run, i) => ({ label: runLabel(run, i), color: run.color, result: state.results[run.uid] }));
+
+const DRAWERS = {
+  data() {
+    if (!state.points) return;
+    const info = datasetInfo();
+    const task = state.points.task || info.task;
+    const classes = state.points.classes || info.classes;
+    draw("data-plot", dataFigure({ points: state.points, task, classes, runs: viewRuns(), selected: state.selected, width: widthOf("data-plot") }));
+  },
+  loss: () => draw("loss-chart", lossFigure(viewRuns(), widthOf("loss-chart"))),
+  accuracy() {
+    const regression = datasetInfo()?.task === "regression";
+    $("accuracy-panel").hidden = regression; // no empty axis: regression has no accuracy
+    if (!regression) draw("accuracy-chart", accuracyFigure(viewRuns(), widthOf("accuracy-chart")));
+  },
+  sharpness() {
+    const runs = viewRuns();
+    draw("sharpness-chart", sharpnessFigure(runs, widthOf("sharpness-chart")));
+    const notes = [...new Set(runs.map((r) => r.result?.stability?.note).filter(Boolean))];
+    $("sharpness-notes").replaceChildren(...notes.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
+  },
+  landscape() {
+    draw("landscape-plot", landscapeFigure(state.shared, viewRuns(), state.view3d, widthOf("landscape-plot")));
+    const land = state.shared;
+    $("landscape-caption").textContent = land
+      ? `One slice for all runs, through run 1's final weights (★); ${land.directions === "pca" ? "spanned by the principal components of every path together" : "along two random filter-normalised directions"}.`
+      : "";
+  },
+  interpolation: () => draw("interp-chart", interpolationFigure(viewRuns(), widthOf("interp-chart"))),
+};
 
 function draw(id, figure) {
   window.Plotly.react($(id), figure.data, figure.layout, CONFIG);
 }
 
-const datasetInfo = () => byId(catalog.datasets, state.dataset);
+const queue = new Set();
+let pumping = null;
+const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 
-function setStatus(text, error = false) {
-  $("status-line").textContent = text;
-  $("status-line").classList.toggle("error", error);
+// Draw the named parts, each Plotly call in its own task, so the page never freezes.
+function requestDraw(...parts) {
+  for (const part of parts) queue.add(part);
+  if (!pumping) {
+    pumping = (async () => {
+      while (queue.size) {
+        const [part] = queue;
+        queue.delete(part);
+        DRAWERS[part]();
+        await nextTask();
+      }
+      pumping = null;
+    })();
+  }
+  return pumping;
 }
 
-// ---- drawing -------------------------------------------------------------------------------
-
-function drawData() {
-  if (!state.points) return;
-  const info = datasetInfo();
-  draw("data-plot", dataFigure({
-    points: state.points, boundary: state.result?.boundary, task: info.task, classes: info.classes,
-  }));
-}
-
-function drawCurves() {
-  const result = state.result || emptyResult();
-  draw("loss-chart", lossFigure(result));
-  draw("accuracy-chart", accuracyFigure(result, datasetInfo().task));
-  draw("sharpness-chart", sharpnessFigure(result));
-}
-
-function drawViews() {
-  const result = state.result || emptyResult();
-  draw("landscape-plot", landscapeFigure(result, state.view3d));
-  draw("interp-chart", interpolationFigure(result));
-}
-
-function drawAll() {
-  drawData();
-  drawCurves();
-  drawViews();
-}
+const LIVE = ["data", "loss", "accuracy", "sharpness"];
+const ALL = [...LIVE, "landscape", "interpolation"];
 
 // ---- the form <-> the state -------------------------------------------------------------
 
-function renderOptimizer() {
-  const opt = byId(catalog.optimizers, state.optimizer);
-  $("optimizer").value = state.optimizer;
-  $("optimizer-description").textContent = opt.description;
-  renderParamControls($("hyperparams"), opt.params, state.params, "hp", (name, value) => {
-    state.params = { ...state.params, [name]: value };
-  }, ["lr"]);
-  setLearningRate(state.params.lr);
+function renderData() {
+  const custom = state.dataset === "custom";
+  $("dataset").value = state.dataset;
+  $("dataset-description").textContent = datasetInfo()?.description || "";
+  $("custom-data").hidden = !custom;
+  $("generated-data").hidden = custom;
+  $("samples").value = state.samples;
+  $("data-noise").value = state.data_noise;
+  $("data-seed").value = state.data_seed;
+  $("hidden").value = state.hidden.join(", ");
+  $("activation").value = state.activation;
+  $("steps").value = state.steps;
+  $("directions").value = state.landscape.directions;
+  $("resolution").value = state.landscape.resolution;
+  $("sharpness-every").value = state.sharpness_every ?? "";
+  $("view-3d").checked = state.view3d;
+  if (custom && state.custom?.x && !$("csv").value.trim()) $("csv").value = pointsToCSV(state.custom);
+  if (custom && state.custom?.missing) problems($("custom-data"), EXTRA_CHECKS);
+  updateBatchLimit();
 }
 
-function renderSchedule() {
-  const kind = byId(catalog.schedules, state.schedule.name);
-  $("schedule").value = kind.id;
-  renderParamControls($("schedule-options"), kind.params, { ...defaults(kind.params), ...state.schedule }, "sched",
-    (name, value) => { state.schedule = { ...state.schedule, [name]: value }; });
+function renderRuns() {
+  renderRunList(runHandlers);
+  renderEditor({ change: onRunChange });
 }
 
 function renderForm() {
-  $("dataset").value = state.dataset;
-  $("dataset-description").textContent = datasetInfo().description;
-  $("samples").value = state.samples;
-  $("data-noise").value = state.data_noise;
-  $("hidden").value = state.hidden.join(", ");
-  $("activation").value = state.activation;
-  $("batch-size").value = state.batch_size ?? "";
-  $("steps").value = state.steps;
-  $("seed").value = state.seed;
-  $("directions").value = state.landscape.directions;
-  $("resolution").value = state.landscape.resolution;
-  $("view-3d").checked = state.view3d;
-  renderOptimizer();
-  renderSchedule();
+  renderData();
+  renderRuns();
 }
 
-let setLearningRate = () => {};
+const runHandlers = {
+  select(i) {
+    state.selected = i;
+    renderRuns();
+    saveToURL();
+    requestDraw("data");
+  },
+  recolor(i, color) {
+    state.runs[i].color = color;
+    renderRunList(runHandlers);
+    saveToURL();
+    requestDraw(...ALL);
+  },
+  remove(i) {
+    const [gone] = state.runs.splice(i, 1);
+    delete state.results[gone.uid];
+    if (state.shared) state.shared = { ...state.shared, paths: state.shared.paths.filter((_, k) => k !== i) };
+    state.selected = Math.min(state.selected, state.runs.length - 1);
+    renderRuns();
+    saveToURL();
+    requestDraw(...ALL);
+  },
+};
 
-function numberInput(id, apply, { integer = false, optional = false } = {}) {
-  $(id).addEventListener("input", () => {
-    const raw = $(id).value.trim();
-    if (optional && raw === "") {
-      $(id).setAttribute("aria-invalid", "false");
-      apply(null);
-      return;
+function onRunChange() {
+  renderRunList(runHandlers);
+  saveToURL();
+}
+
+// The batch size a run may take is capped by the training split.
+function updateBatchLimit() {
+  const n = state.points?.n_train;
+  $("batch-size").max = n ? String(n) : "";
+  $("batch-size").placeholder = n ? `full (${n})` : "full";
+}
+
+// Page-specific checks beyond a number box's own limits.
+const EXTRA_CHECKS = {
+  hidden(input) {
+    const parsed = parseHidden(input.value);
+    if (parsed.error) return parsed.error;
+    const info = datasetInfo();
+    const inputs = info?.task === "regression" ? 1 : 2;
+    const outputs = info?.task === "multiclass" ? info.classes : 1;
+    const count = countParams([inputs, ...parsed.widths, outputs]);
+    const cap = catalog.options.max_params;
+    return count > cap ? `That network has ${count} parameters; the limit is ${cap}.` : "";
+  },
+  csv(input) {
+    if (state.dataset !== "custom") return "";
+    const missing = state.custom?.missing;
+    if (missing && !input.value.trim()) {
+      return `This link trains on your own data (${missing.n} points, content hash ${missing.hash}), which no server keeps. Paste or upload the same CSV to continue.`;
     }
-    const v = Number(raw);
-    const ok = raw !== "" && Number.isFinite(v) && (!integer || Number.isInteger(v));
-    $(id).setAttribute("aria-invalid", String(!ok));
-    if (ok) apply(v);
+    const parsed = parseCSV(input.value, catalog.options.max_samples);
+    return parsed.error ? `CSV ${parsed.error}.` : "";
+  },
+};
+
+// Every field's problem now; shown next to each field, the first one focused.
+function checkForm({ focus = false } = {}) {
+  const found = problems($("network-form"), EXTRA_CHECKS);
+  if (found.length) {
+    const names = found.map((f) => labelOf(f.input)).join(", ");
+    $("form-error").textContent = `Nothing was trained: fix ${names} first.`;
+    $("form-error").hidden = false;
+    if (focus) found[0].input.focus();
+  } else {
+    $("form-error").hidden = true;
+  }
+  return found;
+}
+
+// A number box: its value goes into the state only while it is valid.
+function numberInput(id, apply, { optional = false } = {}) {
+  $(id).addEventListener("input", () => {
+    const [problem] = problems($(id).closest(".control"), EXTRA_CHECKS);
+    if (problem) return;
+    const raw = $(id).value.trim();
+    apply(optional && raw === "" ? null : Number(raw));
   });
+}
+
+const selectedRun = () => state.runs[state.selected];
+
+async function useCSV(text) {
+  const parsed = parseCSV(text, catalog.options.max_samples);
+  if (parsed.error) {
+    showProblem($("csv"), `CSV ${parsed.error}.`);
+    return;
+  }
+  showProblem($("csv"), "");
+  const name = state.custom?.fileName || "pasted CSV";
+  state.custom = { ...parsed.points, name, hash: contentHash(parsed.points) };
+  $("dataset-description").textContent = datasetInfo().description;
+  await loadPoints();
+  saveToURL();
 }
 
 function bindForm() {
   $("dataset").addEventListener("change", async () => {
     state.dataset = $("dataset").value;
-    const info = datasetInfo();
-    state.samples = info.default_samples;
-    state.data_noise = info.default_noise;
-    renderForm();
+    if (state.dataset !== "custom") {
+      const info = datasetInfo();
+      state.samples = info.default_samples;
+      state.data_noise = info.default_noise;
+      showProblem($("csv"), "");
+    }
+    renderData();
+    if (state.dataset === "custom" && !state.custom?.x) {
+      state.points = null;
+      state.results = {};
+      state.shared = null;
+      requestDraw(...ALL);
+      if ($("csv").value.trim()) await useCSV($("csv").value);
+      return;
+    }
     await loadPoints();
   });
-  numberInput("samples", (v) => { state.samples = v; loadPoints(); }, { integer: true });
+  let csvTimer = null;
+  $("csv").addEventListener("input", () => {
+    clearTimeout(csvTimer);
+    csvTimer = setTimeout(() => useCSV($("csv").value), 300);
+  });
+  $("csv-file").addEventListener("change", async () => {
+    const file = $("csv-file").files[0];
+    if (!file) return;
+    const text = await file.text();
+    $("csv").value = text;
+    state.custom = { ...(state.custom || {}), fileName: file.name };
+    await useCSV(text);
+  });
+  numberInput("samples", (v) => { state.samples = v; loadPoints(); });
   numberInput("data-noise", (v) => { state.data_noise = v; loadPoints(); });
-  numberInput("steps", (v) => { state.steps = v; }, { integer: true });
-  numberInput("seed", (v) => { state.seed = v; loadPoints(); }, { integer: true });
-  numberInput("batch-size", (v) => { state.batch_size = v; }, { integer: true, optional: true });
-  numberInput("resolution", (v) => { state.landscape = { ...state.landscape, resolution: v }; }, { integer: true });
+  numberInput("data-seed", (v) => { state.data_seed = v; loadPoints(); });
+  numberInput("steps", (v) => { state.steps = v; });
+  numberInput("resolution", (v) => { state.landscape = { ...state.landscape, resolution: v }; });
+  numberInput("sharpness-every", (v) => { state.sharpness_every = v; }, { optional: true });
+  numberInput("batch-size", (v) => { selectedRun().batch_size = v; onRunChange(); }, { optional: true });
+  numberInput("seed", (v) => { selectedRun().seed = v; onRunChange(); });
   $("hidden").addEventListener("input", () => {
-    const widths = parseHidden($("hidden").value);
-    $("hidden").setAttribute("aria-invalid", String(!widths));
-    if (widths) state.hidden = widths;
+    const [problem] = problems($("hidden").closest(".control"), EXTRA_CHECKS);
+    if (!problem) state.hidden = parseHidden($("hidden").value).widths;
   });
   $("activation").addEventListener("change", () => { state.activation = $("activation").value; });
   $("directions").addEventListener("change", () => {
     state.landscape = { ...state.landscape, directions: $("directions").value };
   });
   $("optimizer").addEventListener("change", () => {
-    state.optimizer = $("optimizer").value;
-    const opt = byId(catalog.optimizers, state.optimizer);
-    state.params = { ...defaults(opt.params), lr: state.params.lr };
-    renderOptimizer();
+    const run = selectedRun();
+    run.optimizer = $("optimizer").value;
+    run.params = { ...defaults(byId(catalog.optimizers, run.optimizer).params), lr: run.params.lr };
+    renderRuns();
+    saveToURL();
   });
   $("schedule").addEventListener("change", () => {
-    state.schedule = { name: $("schedule").value };
-    renderSchedule();
+    selectedRun().schedule = { name: $("schedule").value };
+    renderRuns();
+    saveToURL();
   });
-  const lrSpec = byId(catalog.optimizers, state.optimizer).params.find((p) => p.name === "lr");
-  setLearningRate = bindLearningRate($("lr-slider"), $("lr"), lrSpec, (v) => {
-    state.params = { ...state.params, lr: v };
+  $("add-run").addEventListener("click", () => {
+    const copy = makeRun(selectedRun(), null, state.runs.map((r) => r.color));
+    state.runs.push(copy);
+    state.selected = state.runs.length - 1;
+    renderRuns();
+    saveToURL();
   });
   $("view-3d").addEventListener("change", () => {
     state.view3d = $("view-3d").checked;
     saveToURL();
-    drawViews();
+    requestDraw("landscape");
+  });
+  // Every field says what is wrong with it as soon as it is typed.
+  $("network-form").addEventListener("input", (event) => {
+    const field = event.target;
+    if (field.matches("input[type=number], input[type=text]")) problems(field.closest(".control") || field.parentElement, EXTRA_CHECKS);
   });
   // Every control's own listener has updated the state by the time the event bubbles here.
   for (const type of ["input", "change"]) $("network-form").addEventListener(type, saveToURL);
@@ -169,14 +314,25 @@ function bindForm() {
 
 // ---- HTTP ------------------------------------------------------------------------------------
 
+// The points as a run sees them: a built-in set by id, your own split by the server.
+async function fetchPoints() {
+  if (state.dataset === "custom") {
+    const { x, y, task } = state.custom;
+    return postJSON("/api/datasets/custom", { x, y, task, seed: state.data_seed });
+  }
+  return getJSON(`/api/datasets/${state.dataset}`, { samples: state.samples, noise: state.data_noise, seed: state.data_seed });
+}
+
 async function loadPoints() {
+  if (state.dataset === "custom" && !state.custom?.x) return;
   try {
-    state.points = await getJSON(`/api/datasets/${state.dataset}`, {
-      samples: state.samples, noise: state.data_noise, seed: state.seed,
-    });
-    state.result = null;
-    drawAll();
+    state.points = await fetchPoints();
+    state.results = {};
+    state.shared = null;
+    updateBatchLimit();
+    renderRunList(runHandlers);
     markExportable();
+    await requestDraw(...ALL);
   } catch (err) {
     if (err instanceof ApiError) setStatus(err.message, true);
     else throw err;
@@ -184,43 +340,52 @@ async function loadPoints() {
 }
 
 async function train() {
+  if (checkForm({ focus: true }).length) {
+    setStatus("Nothing was trained: a field needs fixing (see the message beside it).", true);
+    return;
+  }
   controller?.abort();
   controller = new AbortController();
+  const mine = controller;
   document.body.dataset.idle = "false";
   $("train").disabled = true;
   $("stop").disabled = false;
   setStatus("Training…");
-  const result = emptyResult(structuredClone(networkRequest()), location.href);
+  const body = batchRequest();
+  const link = location.href;
+  state.sent = body;
   try {
     await loadPoints();
-    state.result = result;
-    const done = await postStream("/api/networks/runs/stream", result.request, (block) => {
-      addBlock(result, block);
-      const last = result.loss.length - 1;
-      setStatus(`Training… step ${last} of ${state.steps}, loss ${result.loss[last].toPrecision(4)}`);
-      drawData();
-      drawCurves();
-    }, { signal: controller.signal });
-    Object.assign(result, done);
-    drawAll();
+    state.runs.forEach((run, i) => { state.results[run.uid] = emptyResult(body.runs[i], link); });
+    const runs = [...state.runs];
+    const done = await postStream("/api/networks/batch/stream", body, (block) => {
+      block.runs.forEach((b, i) => { if (b) addBlock(state.results[runs[i].uid], b); });
+      const step = Math.max(...runs.map((r) => state.results[r.uid]?.steps_taken || 0));
+      setStatus(`Training ${runs.length > 1 ? `${runs.length} runs` : ""}… step ${step} of ${body.runs[0].steps}`);
+      renderRunList(runHandlers);
+      requestDraw(...LIVE);
+    }, { signal: mine.signal });
+    done.runs.forEach((summary, i) => { if (state.results[runs[i].uid]) Object.assign(state.results[runs[i].uid], summary); });
+    state.shared = done.landscape;
+    renderRunList(runHandlers);
+    await requestDraw(...ALL);
     markExportable();
-    setStatus(done.message, done.status === "diverged");
+    const diverged = done.runs.filter((r) => r.status === "diverged").length;
+    setStatus(runs.length === 1 ? done.runs[0].message : `${runs.length} runs: ${done.runs.map((r, i) => `${i + 1}. ${r.message}`).join(" · ")}`, diverged > 0);
   } catch (err) {
     if (err.name === "AbortError") setStatus("Stopped.");
     else if (err instanceof ApiError) setStatus(err.message, true);
     else throw err;
   } finally {
-    $("train").disabled = false;
-    $("stop").disabled = true;
-    document.body.dataset.idle = "true";
+    if (controller === mine) {
+      $("train").disabled = false;
+      $("stop").disabled = true;
+      document.body.dataset.idle = "true";
+    }
   }
 }
 
 // ---- presets -------------------------------------------------------------------------------
-
-function renderPresets() {
-  renderPresetButtons($("presets"), PRESETS, loadPreset, 1);
-}
 
 function showPreset(id) {
   const preset = presetById(id);
@@ -232,12 +397,18 @@ function showPreset(id) {
   $("lesson-text").textContent = preset?.text || "";
 }
 
+function applySettings(settings) {
+  const fresh = freshState({ ...DEFAULTS, ...settings });
+  for (const run of fresh.runs) {
+    const opt = byId(catalog.optimizers, run.optimizer);
+    run.params = { ...defaults(opt.params), ...run.params };
+  }
+  Object.assign(state, fresh);
+}
+
 async function loadPreset(id) {
   const preset = presetById(id);
-  const opt = byId(catalog.optimizers, preset.settings.optimizer);
-  Object.assign(state, { schedule: { name: "constant" }, seed: 0 }, preset.settings);
-  state.params = { ...defaults(opt.params), ...preset.settings.params };
-  state.preset = id;
+  applySettings({ ...preset.settings, preset: id });
   showPreset(id);
   renderForm();
   saveToURL();
@@ -251,7 +422,7 @@ function saveToURL() {
 }
 
 // A link's view: "#preset=<id>" loads that preset, "#s=..." every setting; either one trains
-// (a seed makes the run deterministic). False when the hash holds neither.
+// (seeds make the runs deterministic). False when the hash holds neither.
 function restoreFromHash() {
   const presetId = presetFromHash(location.hash);
   if (presetById(presetId)) {
@@ -260,23 +431,33 @@ function restoreFromHash() {
   }
   const saved = decodeState(location.hash, DEFAULTS);
   if (!saved) return false;
-  Object.assign(state, saved);
+  applySettings(saved);
   showPreset(state.preset);
   renderForm();
+  if (state.dataset === "custom" && state.custom?.missing) {
+    setStatus("This link's data is your own and is not stored anywhere: paste or upload it to train.", true);
+    requestDraw(...ALL);
+    return true;
+  }
   train();
   return true;
 }
 
-// JSON and CSV need a finished run (completed or diverged), not one stopped half-way.
+// JSON and CSV need finished runs (completed or diverged), not ones stopped half-way.
+function finishedRuns() {
+  const runs = viewRuns();
+  return runs.every((r) => r.result && r.result.status !== "running") ? runs : null;
+}
+
 function markExportable() {
-  const finished = Boolean(state.result && state.result.status !== "running");
+  const finished = Boolean(finishedRuns());
   for (const id of ["export-json", "export-csv", "export-landscape"]) $(id).disabled = !finished;
 }
 
-function exportRun(kind) {
+function exportRuns(kind) {
   const name = `gradscape-${state.dataset}`;
-  if (kind === "json") download(runToJSON(state.result), `${name}-run.json`, "application/json");
-  if (kind === "csv") download(curvesToCSV(state.result), `${name}-curves.csv`, "text/csv");
+  if (kind === "json") download(runsToJSON(finishedRuns(), state.shared, location.href, state.sent), `${name}-runs.json`, "application/json");
+  if (kind === "csv") download(curvesToCSV(finishedRuns()), `${name}-curves.csv`, "text/csv");
   if (kind === "boundary" || kind === "landscape") {
     const plot = $(kind === "boundary" ? "data-plot" : "landscape-plot");
     window.Plotly.downloadImage(plot, { format: "png", width: 1000, height: 1000, filename: `${name}-${kind}` });
@@ -286,10 +467,10 @@ function exportRun(kind) {
 
 function bindHeader() {
   $("copy-link").addEventListener("click", () => copyLink($("copy-link")));
-  $("export-json").addEventListener("click", () => exportRun("json"));
-  $("export-csv").addEventListener("click", () => exportRun("csv"));
-  $("export-boundary").addEventListener("click", () => exportRun("boundary"));
-  $("export-landscape").addEventListener("click", () => exportRun("landscape"));
+  $("export-json").addEventListener("click", () => exportRuns("json"));
+  $("export-csv").addEventListener("click", () => exportRuns("csv"));
+  $("export-boundary").addEventListener("click", () => exportRuns("boundary"));
+  $("export-landscape").addEventListener("click", () => exportRuns("landscape"));
   window.addEventListener("hashchange", restoreFromHash);
 }
 
@@ -305,22 +486,24 @@ async function start() {
   catalog.optimizers = optimizers.filter((o) => options.optimizers.includes(o.id));
   catalog.schedules = schedules;
   catalog.activations = options.activations;
-  fillSelect($("dataset"), datasets, state.dataset);
+  catalog.options = options;
+  fillSelect($("dataset"), [...datasets, { id: "custom", name: "Your data (CSV)…" }], state.dataset);
   fillSelect($("activation"), options.activations, state.activation);
   $("samples").max = options.max_samples;
   $("steps").max = options.max_steps;
   $("resolution").max = options.max_resolution;
-  fillSelect($("optimizer"), catalog.optimizers, state.optimizer);
-  fillSelect($("schedule"), schedules, state.schedule.name);
-  state.params = { ...defaults(byId(optimizers, state.optimizer).params), ...state.params };
+  $("sharpness-every").max = options.max_steps;
+  applySettings(DEFAULTS);
   bindForm();
   bindHeader();
-  renderPresets();
+  renderPresetButtons($("presets"), PRESETS, loadPreset, 1);
   markExportable();
+  // A link restores its view; a fresh page trains the default run at once, so it opens on a
+  // boundary forming rather than on empty axes.
   if (!restoreFromHash()) {
     renderForm();
-    await loadPoints();
-    document.body.dataset.idle = "true";
+    saveToURL();
+    train();
   }
   document.body.dataset.ready = "true";
 }
