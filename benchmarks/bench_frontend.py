@@ -1,21 +1,26 @@
-"""Optimizer-page benchmark: Chromium (Playwright, /usr/bin/chromium) against a real server.
+"""Optimizer-page benchmark: Chromium (Playwright, /usr/bin/chromium) against real servers.
 
-Prints frames per second (counted by requestAnimationFrame) while playing and while scrubbing,
-for the default view, for 5 runs x 10,000 steps, and for the same in 3D; the longest
-main-thread task (Long Tasks API) while results arrive and when switching to 3D; and the time
-from navigation to the first drawn path on a warm server with a warm cache.
+Prints, for this page and side by side for the page as it was before issue 8 (commit BEFORE,
+its frontend/ served by the same backend): frames per second (counted by requestAnimationFrame)
+while playing and while scrubbing, for the default view, for 5 runs x 10,000 steps, and for the
+same in 3D; the longest main-thread task (Long Tasks API) while results arrive and when
+switching to 3D; and the time from navigation to the first drawn path, warm server, warm cache.
 
-Run with `make bench` or `.venv/bin/python benchmarks/bench_frontend.py`. Chromium runs with
---disable-gpu (software rendering), as the browser tests do. The machine is shared, so numbers
-wander; each is the median of a few repeats.
+Run with `make bench` or `.venv/bin/python benchmarks/bench_frontend.py [--now-only]`.
+Chromium runs with --disable-gpu (software rendering), as the browser tests do. The machine is
+shared, so absolute numbers wander with its load; each is the median of a few repeats, and the
+two pages are measured in the same run, one after the other, so their ratio is the fairer
+number.
 """
 
+import argparse
 import json
 import os
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -24,6 +29,7 @@ import httpx
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
+BEFORE = "070ffe0"  # main just before issue 8: every frame redrew every whole path
 CHROMIUM = os.environ.get("GRADSCAPE_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 VIEWPORT = {"width": 1440, "height": 900}
@@ -43,12 +49,19 @@ BIG = {
     ],
 }
 
-# Long tasks from the start of the page, kept in a list a test can read and clear.
-LONGTASKS_JS = """
+# Before any page script: long tasks into a list the benchmark reads and clears, and the time
+# the plot first holds a path of two or more points (the same test for both pages).
+INIT_JS = """
 window.__longtasks = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__longtasks.push({start: e.startTime, ms: e.duration});
 }).observe({type: 'longtask', buffered: true});
+window.__firstPath = null;
+(function watch() {
+  const gd = document.getElementById('plot');
+  const drawn = gd && (gd.data || []).some(t => t.meta && t.meta.role === 'path' && t.x.length > 1);
+  if (drawn) window.__firstPath = performance.now(); else requestAnimationFrame(watch);
+})();
 """
 
 FPS_JS = """async ([ms, scrub]) => {
@@ -69,6 +82,8 @@ FPS_JS = """async ([ms, scrub]) => {
   return n * 1000 / (performance.now() - t0);
 }"""
 
+PLAYING_JS = "() => document.getElementById('play').getAttribute('aria-label') === 'Pause'"
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -76,22 +91,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
+def start_server(frontend: Path | None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gradscape.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=REPO,
-    )
+    env = dict(os.environ)
+    if frontend:
+        env["GRADSCAPE_FRONTEND_DIR"] = str(frontend)
+    cmd = [sys.executable, "-m", "gradscape.cli", "serve", "--port", str(port)]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # no access log
+    proc = subprocess.Popen([*cmd, "--log-level", "warning"], cwd=REPO, env=env, **quiet)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -104,7 +112,8 @@ def start_server() -> tuple[subprocess.Popen, str]:
 
 
 def wait_idle(page) -> None:
-    page.wait_for_function("() => document.body.dataset.idle === 'true'", timeout=120_000)
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => document.body.dataset.idle === 'true'", timeout=180_000)
 
 
 def longest_task(page) -> float:
@@ -113,130 +122,124 @@ def longest_task(page) -> float:
 
 def fps(page, scrub: bool, ms: int = 2500) -> float:
     if not scrub:
-        page.evaluate("document.getElementById('speed').value = '0.5'")
-        page.dispatch_event("#speed", "change")
+        page.select_option("#speed", "0.5")
         page.click("#restart")
     value = page.evaluate(FPS_JS, [ms, scrub])
-    page.evaluate("window.gradscape.playing && document.getElementById('play').click()")
+    if page.evaluate(PLAYING_JS):
+        page.click("#play")
     return value
 
 
-def median(values: list[float]) -> float:
-    return statistics.median(values)
+def median_of(fn) -> float:
+    return statistics.median(fn() for _ in range(REPEATS))
+
+
+def measure(browser, base: str) -> dict[str, float]:
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(INIT_JS)
+    page = context.new_page()
+    out: dict[str, float] = {}
+
+    firsts = []
+    for i in range(REPEATS + 1):  # the first load only warms the server and the cache
+        page.goto(f"{base}/")
+        page.wait_for_function("() => window.__firstPath !== null", timeout=60_000)
+        if i:
+            firsts.append(page.evaluate("window.__firstPath"))
+    out["first"] = statistics.median(firsts)
+    wait_idle(page)
+    out["default play"] = median_of(lambda: fps(page, False))
+    out["default scrub"] = median_of(lambda: fps(page, True))
+
+    arrive = []
+    for i in range(REPEATS):
+        big = {**BIG, "start": [-1.5, 2 - 0.01 * i]}
+        page.evaluate("window.__longtasks.length = 0")
+        page.evaluate("(h) => { location.hash = h; }", f"s={quote(json.dumps(big))}")
+        wait_idle(page)
+        page.wait_for_timeout(300)
+        arrive.append(longest_task(page))
+    out["big arrive"] = statistics.median(arrive)
+    out["big play"] = median_of(lambda: fps(page, False))
+    out["big scrub"] = median_of(lambda: fps(page, True))
+
+    switch = []
+    for i in range(REPEATS):
+        page.evaluate("window.__longtasks.length = 0")
+        page.check("#view-3d")
+        page.wait_for_function(
+            "() => (document.getElementById('plot').data || []).some(t => t.type === 'surface')",
+            timeout=60_000,
+        )
+        wait_idle(page)
+        page.wait_for_timeout(500)
+        switch.append(longest_task(page))
+        if i < REPEATS - 1:
+            page.uncheck("#view-3d")
+            wait_idle(page)
+            page.wait_for_timeout(300)
+    out["3d switch"] = statistics.median(switch)
+    out["3d play"] = median_of(lambda: fps(page, False))
+    out["3d scrub"] = median_of(lambda: fps(page, True))
+    page.evaluate("window.__longtasks.length = 0")
+    fps(page, True)
+    out["3d scrub task"] = longest_task(page)
+    context.close()
+    return out
+
+
+# (key, label, target); fps: higher is better, times: lower is better
+ROWS = [
+    ("first", "navigation to first drawn path (ms)", "<= 800"),
+    ("default play", "default view: fps playing", ">= 50"),
+    ("default scrub", "default view: fps scrubbing", ">= 50"),
+    ("big arrive", "5 x 10,000: longest task as results arrive (ms)", "<= 200"),
+    ("big play", "5 x 10,000: fps playing", ">= 40"),
+    ("big scrub", "5 x 10,000: fps scrubbing", ">= 40"),
+    ("3d switch", "5 x 10,000: longest task switching to 3D (ms)", "<= 200"),
+    ("3d play", "5 x 10,000, 3D: fps playing", ">= 20"),
+    ("3d scrub", "5 x 10,000, 3D: fps scrubbing", ">= 20"),
+    ("3d scrub task", "5 x 10,000, 3D: longest task scrubbing (ms)", "<= 200"),
+]
 
 
 def main() -> None:
-    proc, base = start_server()
-    rows: list[tuple[str, str]] = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            context = browser.new_context(viewport=VIEWPORT)
-            context.add_init_script(LONGTASKS_JS)
-            page = context.new_page()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--now-only", action="store_true", help="skip the page before issue 8")
+    args = parser.parse_args()
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        frontends: dict[str, Path | None] = {"now": None}
+        if not args.now_only:
+            archive = subprocess.run(
+                ["git", "archive", BEFORE, "frontend"], cwd=REPO, capture_output=True, check=True
+            ).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+            frontends = {"before": Path(tmp) / "frontend", **frontends}
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for name, frontend in frontends.items():
+            proc, base = start_server(frontend)
+            try:
+                results[name] = measure(browser, base)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+        browser.close()
 
-            # first path: a warm server and a warm cache (first load only warms them)
-            firsts = []
-            for i in range(REPEATS + 1):
-                page.goto(f"{base}/")
-                page.wait_for_function(
-                    "() => performance.getEntriesByName('gradscape:first-path').length > 0",
-                    timeout=30_000,
-                )
-                if i:
-                    firsts.append(
-                        page.evaluate(
-                            "performance.getEntriesByName('gradscape:first-path')[0].startTime"
-                        )
-                    )
-            wait_idle(page)
-            page.wait_for_timeout(500)
-            rows.append(("navigation to first drawn path", f"{median(firsts):8.0f} ms"))
-
-            rows.append(
-                (
-                    "default view: fps playing",
-                    f"{median([fps(page, False) for _ in range(REPEATS)]):8.1f}",
-                )
-            )
-            rows.append(
-                (
-                    "default view: fps scrubbing",
-                    f"{median([fps(page, True) for _ in range(REPEATS)]):8.1f}",
-                )
-            )
-
-            arrive = []
-            for i in range(REPEATS):
-                big = {**BIG, "start": [-1.5, 2 - 0.01 * i]}
-                page.evaluate("window.__longtasks.length = 0")
-                page.evaluate("(h) => { location.hash = h; }", f"s={quote(json.dumps(big))}")
-                page.wait_for_function(
-                    "() => Object.values(window.gradscape.results)"
-                    ".some(r => r.points.length > 9000)",
-                    timeout=120_000,
-                )
-                wait_idle(page)
-                page.wait_for_timeout(300)
-                arrive.append(longest_task(page))
-            rows.append(("5 x 10,000: longest task as results arrive", f"{median(arrive):8.0f} ms"))
-            rows.append(
-                (
-                    "5 x 10,000: fps playing",
-                    f"{median([fps(page, False) for _ in range(REPEATS)]):8.1f}",
-                )
-            )
-            rows.append(
-                (
-                    "5 x 10,000: fps scrubbing",
-                    f"{median([fps(page, True) for _ in range(REPEATS)]):8.1f}",
-                )
-            )
-
-            switch = []
-            for _ in range(REPEATS):
-                page.evaluate("window.__longtasks.length = 0")
-                page.check("#view-3d")
-                page.wait_for_function(
-                    "() => document.getElementById('plot').data.some(t => t.type === 'surface')"
-                )
-                wait_idle(page)
-                page.wait_for_timeout(500)
-                switch.append(longest_task(page))
-                if len(switch) < REPEATS:
-                    page.uncheck("#view-3d")
-                    wait_idle(page)
-                    page.wait_for_timeout(300)
-            rows.append(("5 x 10,000: longest task switching to 3D", f"{median(switch):8.0f} ms"))
-            rows.append(
-                (
-                    "5 x 10,000, 3D: fps playing",
-                    f"{median([fps(page, False) for _ in range(REPEATS)]):8.1f}",
-                )
-            )
-            rows.append(
-                (
-                    "5 x 10,000, 3D: fps scrubbing",
-                    f"{median([fps(page, True) for _ in range(REPEATS)]):8.1f}",
-                )
-            )
-            page.evaluate("window.__longtasks.length = 0")
-            fps(page, True)
-            rows.append(
-                ("5 x 10,000, 3D: longest task while scrubbing", f"{longest_task(page):8.0f} ms")
-            )
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-    version = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
-    size = f"{VIEWPORT['width']}x{VIEWPORT['height']}"
-    print(f"Optimizer page in {version} (software rendering), {size}")
-    print(f"median of {REPEATS}; targets: default >= 50 fps, 5 x 10,000 >= 40 fps, 3D >= 20 fps,")
-    print("no task > 200 ms, first path <= 800 ms")
-    for name, value in rows:
-        print(f"  {name:<48}{value}")
+    version = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout
+    load = os.getloadavg()[0]
+    print(f"Optimizer page, {version.strip()}, software rendering, 1440x900")
+    print(f"median of {REPEATS}; machine load average {load:.1f} on {os.cpu_count()} cores")
+    head = f"  {'':<50}{'before':>9}{'now':>9}{'now/before':>12}  target"
+    print(head if "before" in results else f"  {'':<50}{'now':>9}  target")
+    for key, label, target in ROWS:
+        now = results["now"][key]
+        if "before" in results:
+            before = results["before"][key]
+            ratio = now / before if before else float("inf")
+            print(f"  {label:<50}{before:9.1f}{now:9.1f}{ratio:11.2f}x  {target}")
+        else:
+            print(f"  {label:<50}{now:9.1f}  {target}")
 
 
 if __name__ == "__main__":

@@ -164,7 +164,7 @@ def main() -> None:
     floor = c_floor()
     if floor is not None:
         t["c"] = best_of(lambda: floor(p0, STEPS), repeat)
-        row("plain C loop (cc -O2), arithmetic only: the floor", t["c"], point_steps)
+        row("plain C loop (cc -O3), arithmetic only: the floor", t["c"], point_steps)
         ours = run_sweep(sweep, fast=True).final_point
         gap = np.abs(floor(p0, STEPS) - ours).max()
         print(f"  (C loop and engine end points differ by at most {gap:.1e})")

@@ -21,7 +21,7 @@ export function runsToCSV(runs, results, labels) {
     const r = results[run.uid];
     if (!r) return;
     r.points.forEach((p, k) => {
-      rows.push([i + 1, run.optimizer, labels[run.uid], k, p[0], p[1], r.loss[k], r.grad_norm[k], r.lr[k]]);
+      rows.push([i + 1, run.optimizer, labels[run.uid], r.index?.[k] ?? k, p[0], p[1], r.loss[k], r.grad_norm[k], r.lr[k]]);
     });
   });
   return toCSV(COLUMNS, rows);
@@ -41,6 +41,7 @@ export function runsToJSON(runs, results, labels, link) {
           result: {
             points: r.points, loss: r.loss, grad_norm: r.grad_norm, lr: r.lr,
             status: r.status, steps_taken: r.steps_taken, message: r.message,
+            ...(r.index ? { index: r.index } : {}),
           },
         };
       }),
@@ -50,6 +51,7 @@ export function runsToJSON(runs, results, labels, link) {
   );
 }
 
+// Save text (or a Blob) as a file.
 export function download(text, filename, type) {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement("a");

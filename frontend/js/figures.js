@@ -258,8 +258,9 @@ function seriesFigure({ runs, results, key, yTitle, logWhen, yRange }) {
     const shown = log ? positive(values) : values;
     const d = memo(shown, "series", (v) => decimateSeries(v, 400));
     const i = runs.indexOf(run);
+    const index = results[run.uid]?.index; // a thinned run: each point's step
     return {
-      type: "scatter", mode: "lines", x: d.x, y: d.y, name: String(i + 1),
+      type: "scatter", mode: "lines", x: index ? d.x.map((k) => index[k]) : d.x, y: d.y, name: String(i + 1),
       line: { color: run.color, width: 2, dash: runStyle(i).dash }, showlegend: false,
       hoverlabel: { ...HOVER_LABEL, bordercolor: run.color },
       hovertemplate: `run ${i + 1}<br>step %{x}<br>${yTitle} %{y:.4g}<extra></extra>`, meta: { run: run.uid, role: key },

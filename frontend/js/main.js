@@ -26,13 +26,17 @@ import {
 } from "./sidebar.js";
 import { createStage } from "./stage.js";
 import {
-  addedRun, catalog, makeRun, runLabel, runRequest, setCatalog, startPoint, state, statusText,
-  surfaceInfo, withOptimizer, withSchedule, withSurface,
+  addedRun, catalog, makeRun, runLabel, runRequest, setCatalog, startPoint, state, statusText, stepOf,
+  surfaceInfo, surfaceRef, withOptimizer, withSchedule, withSurface,
 } from "./state.js";
 import { bindPlotTap } from "./plot-tap.js";
 import { numberProblem, showApiFieldError, showFieldError, validatedNumber } from "./field-errors.js";
 import { presetState, renderLessonCard } from "./lesson-card.js";
 import { decodeState, encodeState } from "./url-state.js";
+import {
+  CUSTOM, DEFAULT_FORMULA, customMarkers, isCustom, loadCustom, mountCustomSurface, renderCustomSurface,
+  surfaceKey,
+} from "./custom-surface.js";
 import { recordVideo } from "./video.js";
 
 const $ = (id) => document.getElementById(id);
@@ -43,7 +47,7 @@ const ICON_PLAY = icon("M4 2v12l10-6z");
 const ICON_PAUSE = icon("M3 2h4v12H3zM9 2h4v12H9z");
 
 const plotlyReady = loadPlotly();
-const grids = new Map(); // surface id -> grid from the API
+const grids = new Map(); // surface id (or a formula's surfaceKey) -> grid from the API
 const runner = createRunner((uid, kind) => {
   syncPlayer();
   requestRedraw({ sidebar: kind !== "block" || !runner.results[uid]?.points.length });
@@ -60,20 +64,25 @@ player.setWaiting(() => runner.running());
 const stage = createStage(
   { plot: $("plot"), loss: $("loss-chart"), lr: $("lr-chart"), legend: $("plot-legend") },
   () => ({
-    surface: surfaceInfo(), grid: grids.get(state.surface), runs: state.runs, results: runner.results,
+    surface: surfaceInfo(), grid: grids.get(surfaceKey()), key: surfaceKey(), runs: state.runs, results: runner.results,
     labels: Object.fromEntries(state.runs.map((run) => [run.uid, runLabel(run)])),
     frame: player.frame(), start: startPoint(), planned: state.steps + 1, view3d: state.view3d,
   }),
   () => {
     $("scrubber").max = String(player.length() - 1);
     $("scrubber").value = String(player.frame());
-    $("frame-label").textContent = describeFrame(player.frame(), player.length());
+    // a thinned run's frames are not its steps: label with the longest run's steps
+    const longest = state.runs.map((r) => runner.results[r.uid]).filter(Boolean).reduce((a, b) => (b.points.length > (a?.points.length ?? -1) ? b : a), null);
+    const last = player.length() - 1;
+    $("frame-label").textContent = describeFrame(stepOf(longest, Math.min(player.frame(), last)), stepOf(longest, last) + 1);
     markIdle();
   },
   {
     // the lr chart's 2/λmax line along each finished run (curvature.js)
-    beforeStatic: () => requestStabilityBounds(state.surface, state.runs, runner.results, () => requestRedraw()),
+    beforeStatic: () => requestStabilityBounds(surfaceRef(), state.runs, runner.results, () => requestRedraw()),
     lr: (figure, inp) => withStabilityBounds(figure, inp.runs, inp.results),
+    // a formula's degenerate stationary points (custom-surface.js)
+    plot: (figure, inp) => { if (!inp.view3d) figure.data.splice(1, 0, ...customMarkers(inp.surface)); },
   },
 );
 
@@ -147,15 +156,17 @@ function commit({ rerun = true, editor = false, problem = false, delay = 120 } =
   if (editor) renderEditor(editorHandlers);
   markPreset(state.preset);
   renderLessonCard(state, (id) => loadPreset(id, { view3d: state.view3d }));
+  renderCustomSurface();
   requestRedraw({ sidebar: true });
   if (rerun) scheduleRuns(delay);
 }
 
 function loadState(next) {
-  const known = catalog.byId.surface[next.surface] ? next.surface : catalog.surfaces[0].id;
+  const formula = next.surface === CUSTOM && next.custom;
+  const known = catalog.byId.surface[next.surface] || formula ? next.surface : catalog.surfaces[0].id;
   Object.assign(state, next, { surface: known });
   if (!state.runs.length) state.runs = [makeRun({}, 0)];
-  ensureGrid(state.surface);
+  ensureGrid(surfaceKey());
   commit({ editor: true, problem: true, delay: 0 });
 }
 
@@ -186,14 +197,38 @@ function loadFromHash() {
 
 function ensureGrid(id) {
   if (grids.has(id)) return;
+  const formula = isCustom() && id === surfaceKey() ? state.custom : null;
+  if (formula) for (const key of grids.keys()) if (key.startsWith(`${CUSTOM}:`)) grids.delete(key);
   grids.set(id, null);
-  getJSON(`/api/surfaces/${id}/grid`, { resolution: GRID_RESOLUTION })
+  const request = formula
+    ? loadCustom(formula, GRID_RESOLUTION)
+    : getJSON(`/api/surfaces/${id}/grid`, { resolution: GRID_RESOLUTION });
+  request
     .then((grid) => grids.set(id, grid))
     .catch((err) => {
       grids.delete(id);
       $("status-line").textContent = `Could not load the surface: ${err.message}`;
     })
-    .finally(() => requestRedraw());
+    .finally(() => {
+      // A formula's default start arrives with its metadata: runs that start there restart.
+      if (formula && id === surfaceKey()) commit({ problem: true });
+      else requestRedraw();
+    });
+}
+
+// A validated formula from the formula box (typed, or an example with its runs).
+function applyCustom(custom, { runs, steps } = {}) {
+  const [x, y] = state.start || [];
+  const inside = state.start && x >= custom.x_range[0] && x <= custom.x_range[1] &&
+    y >= custom.y_range[0] && y <= custom.y_range[1];
+  Object.assign(state, { surface: CUSTOM, custom, preset: null, start: inside ? state.start : null });
+  if (runs) {
+    state.runs = runs.map((r, i) => makeRun(r, i));
+    state.selected = 0;
+  }
+  if (steps) state.steps = steps;
+  ensureGrid(surfaceKey());
+  commit({ problem: true, editor: Boolean(runs) });
 }
 
 const selectedRun = () => state.runs[state.selected];
@@ -238,8 +273,9 @@ function bindControls() {
   $("surface").addEventListener("change", () => {
     const from = state.surface;
     Object.assign(state, { surface: $("surface").value, start: null });
+    if (isCustom() && !state.custom) state.custom = { ...DEFAULT_FORMULA };
     state.runs = state.runs.map((run) => withSurface(run, from, state.surface));
-    ensureGrid(state.surface);
+    ensureGrid(surfaceKey());
     commit({ problem: true, editor: true });
   });
   numberInput("start-x", (v) => { state.start = [v, startPoint()[1]]; commit(); });
@@ -319,14 +355,7 @@ async function exportVideo() {
   $("status-line").textContent = "Recording the animation…";
   try {
     const blob = await recordVideo({ plot: $("plot"), overlay: $("plot").parentElement.querySelector(".plot-overlay"), player });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = `gradscape-${state.surface}.webm`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    download(blob, `gradscape-${state.surface}.webm`, "video/webm");
     $("status-line").textContent = "";
   } catch (err) {
     $("status-line").textContent = `Could not record a video: ${err.message}`;
@@ -354,11 +383,12 @@ async function main() {
     return;
   }
   fillSelect($("surface"), catalog.surfaces);
+  mountCustomSurface($("surface"), $("surface-formula"), { apply: applyCustom });
   renderPresets((id) => loadPreset(id));
   renderLessons();
   bindControls();
-  attachHoverReadout($("plot"), () => (state.view3d ? null : state.surface));
-  attachSuggestButton($("lr"), () => state.surface, startPoint, (lr) =>
+  attachHoverReadout($("plot"), () => (state.view3d ? null : surfaceRef()));
+  attachSuggestButton($("lr"), () => surfaceRef(), startPoint, (lr) =>
     updateRun((run) => ({ ...run, params: { ...run.params, lr } }), { editor: true }));
   if (!loadFromHash()) loadPreset("race");
   $("fit").disabled = state.view3d;

@@ -3,7 +3,7 @@
 // two arrows: the step actually taken (points[k+1] - points[k]) and -lr·∇f, the step plain
 // gradient descent would take from there (they differ for momentum, Adam, Newton).
 
-import { formatNumber } from "./state.js";
+import { formatNumber, stepOf } from "./state.js";
 import { runStyle } from "./figures.js";
 
 const EDGE = 14; // px: where edge arrows sit inside the plot area
@@ -16,7 +16,7 @@ export function raceHeads(runs, results, frame) {
     const r = results[run.uid];
     if (!r?.points?.length) return [];
     const k = Math.min(frame, r.points.length - 1);
-    return [{ uid: run.uid, index: i, color: run.color, step: k, point: r.points[k], loss: r.loss[k], result: r }];
+    return [{ uid: run.uid, index: i, color: run.color, k, step: stepOf(r, k), point: r.points[k], loss: r.loss[k], result: r }];
   });
 }
 
@@ -39,9 +39,9 @@ function trailIndices(k, trail) {
 
 function drawTrail(ctx, m, h, trail) {
   const { points } = h.result;
-  const idx = trailIndices(h.step, trail);
+  const idx = trailIndices(h.k, trail);
   if (idx.length < 2) return;
-  const width = runStyle(h.index).width + 2.5;
+  const width = runStyle(h.index).width + 1.5;
   ctx.lineCap = "round";
   for (let s = 1; s < idx.length; s++) {
     const a = points[idx[s - 1]];
@@ -53,7 +53,7 @@ function drawTrail(ctx, m, h, trail) {
     if (![ax, ay, bx, by].every(finite)) continue;
     ctx.globalAlpha = 0.15 + 0.85 * (s / (idx.length - 1));
     ctx.strokeStyle = "#ffffff";
-    ctx.lineWidth = width + 2;
+    ctx.lineWidth = width + 1.5;
     ctx.beginPath(); ctx.moveTo(ax, ay); ctx.lineTo(bx, by); ctx.stroke();
     ctx.strokeStyle = h.color;
     ctx.lineWidth = width;
@@ -106,8 +106,10 @@ function arrow(ctx, x0, y0, x1, y1, color, { dashed = false, width = 2.2 } = {})
 // The step taken and -lr·∇f at a head, in pixels, on one shared scale.
 export function headVectors(h, gradient) {
   const { points, lr } = h.result;
-  const k = h.step;
-  const step = k + 1 < points.length ? [points[k + 1][0] - points[k][0], points[k + 1][1] - points[k][1]] : null;
+  const { k } = h;
+  // a thinned run's neighbouring points may be several steps apart: then no step arrow
+  const next = k + 1 < points.length && stepOf(h.result, k + 1) === h.step + 1;
+  const step = next ? [points[k + 1][0] - points[k][0], points[k + 1][1] - points[k][1]] : null;
   const rate = lr[k];
   const descent = gradient && finite(rate) ? [-rate * gradient[0], -rate * gradient[1]] : null;
   return { step, descent };
@@ -225,8 +227,8 @@ export function drawRace3d(m, heads, { trail, z, hidden = new Set() }) {
   const placed = visible.map((h) => {
     const zs = z(h);
     const { points } = h.result;
-    const line = trailIndices(h.step, trail).map((j) => (zs[j] === null ? null : m.project(points[j][0], points[j][1], zs[j])));
-    const at = zs[h.step] === null ? null : m.project(h.point[0], h.point[1], zs[h.step]);
+    const line = trailIndices(h.k, trail).map((j) => (zs[j] === null ? null : m.project(points[j][0], points[j][1], zs[j])));
+    const at = zs[h.k] === null ? null : m.project(h.point[0], h.point[1], zs[h.k]);
     return { h, line, at };
   });
   const width = (h) => runStyle(h.index).width + 2;

@@ -12,6 +12,7 @@ export function createRunner(onUpdate) {
     const entry = { key, controller, done: false };
     live.set(uid, entry);
     const result = { key, points: [], loss: [], grad_norm: [], lr: [], status: null, message: "", request: body };
+    // a thinned run (max_points) also lists each point's step in `index`
     let shown = false;
     const show = () => {
       if (!shown && live.get(uid)?.controller === controller) {
@@ -24,7 +25,8 @@ export function createRunner(onUpdate) {
       "/api/runs/stream",
       body,
       (block) => {
-        for (const name of ["points", "loss", "grad_norm", "lr"]) {
+        if (block.index) result.index ||= [];
+        for (const name of ["points", "loss", "grad_norm", "lr", ...(block.index ? ["index"] : [])]) {
           result[name].length = block.start; // a block replaces anything from its start on
           result[name].push(...block[name]);
         }

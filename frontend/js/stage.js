@@ -18,7 +18,9 @@ const CHART_CONFIG = plotConfig([], { displayModeBar: false });
 
 // els: {plot, loss, lr, legend}; input(): {surface, grid, runs, results, labels, frame, start,
 // planned, view3d}; afterFrame(input) runs after each frame is drawn. hooks.beforeStatic(input)
-// runs before whole figures are drawn; hooks.lr(figure, input) may add to the lr chart.
+// runs before whole figures are drawn; hooks.lr(figure, input) may add to the lr chart and
+// hooks.plot(figure, input) to the main plot. input.key, if given, names the surface's view
+// (a typed formula's changes with its text and range; its id stays "custom").
 export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
   const overlays = { plot: createOverlay(els.plot), loss: createOverlay(els.loss), lr: createOverlay(els.lr) };
   const hidden = new Set();
@@ -83,12 +85,13 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
   async function drawPlot(inp) {
     const { surface, grid } = inp;
     if (!surface || !grid) return;
-    const view = `${surface.id}:${inp.view3d}`;
+    const view = `${inp.key ?? surface.id}:${inp.view3d}`;
     // Plotly.react can keep a previous surface's axis range (seen after a 3D <-> 2D switch,
     // with the equal-aspect axes): a new surface or view starts from a fresh plot instead.
     if (drawnView !== null && drawnView !== view) Plotly.purge(els.plot);
     drawnView = view;
     const fig = inp.view3d ? surfaceFigure(inp) : contourFigure(inp);
+    hooks.plot?.(fig, inp);
     fig.data.forEach((t) => {
       if (t.meta?.run && hidden.has(t.meta.run)) t.visible = false;
     });
@@ -125,7 +128,7 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
       runs = drawRace(m, heads, {
         trail,
         hidden,
-        gradientAt: (h) => gradients.at(h.result, h.step),
+        gradientAt: (h) => gradients.at(h.result, h.k),
       });
     }
     drawChartCursor(overlays.loss.begin(), inp.frame, inp.runs.filter((r) => !hidden.has(r.uid)), inp.results, "loss");

@@ -5,6 +5,7 @@ export const PALETTE = ["#ff5a36", "#1f9bd1", "#f5b700", "#9b5de5", "#00c49a", "
 
 export const state = {
   surface: "rosenbrock",
+  custom: null, // {expression, x_range, y_range} while surface is "custom" (custom-surface.js)
   start: null, // [x, y]; null means the surface's default_start
   steps: 200,
   tol: 1e-6,
@@ -86,10 +87,17 @@ export function startPoint(s = state) {
 
 export const isDataSurface = (id = state.surface) => surfaceInfo(id)?.kind === "data";
 
+const MAX_EXACT = 20001;
+
+// The step number of point k of a result (a thinned result lists them in `index`).
+export const stepOf = (result, k) => result?.index?.[k] ?? k;
+// What the API takes as `surface`: an id, or the formula object of a custom surface.
+export const surfaceRef = (s = state) => (s.surface === "custom" ? s.custom : s.surface);
+
 // The body of POST /api/runs for one run of the current state.
 export function runRequest(run, s = state) {
   const body = {
-    surface: s.surface,
+    surface: surfaceRef(s),
     optimizer: run.optimizer,
     params: { ...run.params },
     schedule: { ...run.schedule },
@@ -97,7 +105,9 @@ export function runRequest(run, s = state) {
     steps: s.steps,
     seed: run.seed,
     tol: s.tol,
-    max_points: 20000, // the server thins longer runs: first, every k-th and last point
+    // Runs up to MAX_EXACT points come whole (every step drawn, exported and animated); the
+    // server thins longer ones (first, every k-th and last point, with `index` their steps).
+    max_points: MAX_EXACT,
   };
   if (isDataSurface(s.surface)) body.batch_size = run.batch_size;
   else body.noise = run.noise;

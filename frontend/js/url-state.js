@@ -22,6 +22,7 @@ export function encodeState(s = state) {
       return r;
     }),
   };
+  if (s.surface === "custom" && s.custom) compact.custom = s.custom;
   if (s.start) compact.start = s.start;
   if (s.tol !== 1e-6) compact.tol = s.tol;
   if (s.view3d) compact.view3d = 1;
@@ -50,6 +51,7 @@ export function decodeState(hash) {
   );
   return {
     surface: c.surface,
+    custom: customFrom(c.custom),
     start: Array.isArray(c.start) ? c.start.map(Number) : null,
     steps: Number(c.steps) || 200,
     tol: c.tol ?? 1e-6,
@@ -60,3 +62,10 @@ export function decodeState(hash) {
   };
 }
 
+
+// A link's formula object, or null if it is not one (the server checks the formula itself).
+function customFrom(c) {
+  const range = (r) => Array.isArray(r) && r.length === 2 && r.every(Number.isFinite);
+  if (!c || typeof c.expression !== "string" || !range(c.x_range) || !range(c.y_range)) return null;
+  return { expression: c.expression, x_range: c.x_range.map(Number), y_range: c.y_range.map(Number) };
+}

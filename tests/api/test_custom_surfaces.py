@@ -210,7 +210,7 @@ def test_a_formula_surface_with_default_ranges_and_start(client):
     meta = client.post("/api/surfaces/custom", json={"expression": "x^2 + 10*y^2"}).json()
     assert meta["domain"] == {"x": [-3, 3], "y": [-3, 3]}
     assert run["points"][0] == meta["default_start"]
-    assert meta["minima"] == [[0, 0]] and meta["gradient"] == ["2*x", "10*(2*y)"]
+    assert meta["minima"] == [[0, 0]] and meta["gradient"] == ["2*x", "20*y"]
 
 
 def test_the_openapi_schema_documents_the_formula_object(client):
@@ -247,3 +247,43 @@ def test_a_converged_formula_run_says_what_it_reached(client):
     run = client.post("/api/runs", json=body).json()
     assert run["status"] == "converged" and run["stationary_kind"] == "saddle"
     assert run["points"][-1] == pytest.approx([-1.0, 0.0])
+
+
+def test_a_run_does_not_pay_for_the_stationary_point_search(client):
+    """Runs need the default start, not the metadata: a batch of 256 distinct formulas must
+    not run 256 searches."""
+    from gradscape.surfaces import resolve_surface
+
+    formula = {"expression": "x^2 + 3.25*y^2 + 0.125*x*y"}
+    r = client.post("/api/runs", json={"surface": formula, "optimizer": "sgd", "steps": 5})
+    assert r.status_code == 200
+    surface = resolve_surface(formula)
+    assert r.json()["points"][0] == list(surface.default_start)
+    assert "stationary_points" not in vars(surface) and "info" not in vars(surface)
+
+
+def test_a_range_too_large_for_a_float_is_a_422(client):
+    body = (
+        '{"surface": {"expression": "x", "x_range": [0, 1' + "0" * 400 + ']}, "optimizer": "sgd"}'
+    )
+    r = client.post("/api/runs", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "surface", "x_range"]
+
+
+def test_the_cost_model_counts_a_formulas_size(client):
+    """A long formula costs more per step than a short one, and a request too heavy for the
+    budget is refused before any work, naming what to reduce."""
+    from gradscape.api import cost
+    from gradscape.engine import build_spec
+    from gradscape.surfaces import resolve_surface
+
+    short = resolve_surface({"expression": "x^2 + y^2"})
+    long = resolve_surface({"expression": "+".join(f"sin({k}*x)*cos(y)" for k in range(1, 27))})
+    for opt in ("adam", "newton"):
+        a, b = (cost.run_cost([build_spec(s, opt, steps=1000)]).seconds for s in (short, long))
+        assert b > 3 * a
+    body = {"surface": {"expression": long.expression}, "optimizer": "adam", "steps": 100_000}
+    r = client.post("/api/runs", json=body)
+    assert r.status_code == 422 and "too much work" in r.json()["detail"][0]["msg"]
+    assert client.post("/api/runs", json={**body, "steps": 2000}).status_code == 200

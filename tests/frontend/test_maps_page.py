@@ -14,8 +14,9 @@ from playwright.sync_api import expect
 
 PHONE = {"width": 390, "height": 844}
 DONE_JS = """() => { const s = window.gradscapeMaps;
-  return s && s.results.length === s.maps.length
-    && s.maps.every((m, k) => m.kind === 'theory' || (s.results[k] && s.results[k].done)); }"""
+  return s && s.maps.length > 0 && s.results.length === s.maps.length
+    && s.maps.every((m, k) => m.kind === 'theory'
+      || (s.results[k] && s.results[k].done && s.results[k].start_curvature)); }"""
 
 
 def open_maps(page, hash_: str) -> dict:
@@ -201,8 +202,8 @@ def test_rows_fill_in_progressively_while_the_stream_runs(page):
     page.goto(f"{page.base_url}/maps.html#s={json.dumps(big)}")
     drawn = page.wait_for_function(
         """() => { const r = window.gradscapeMaps.results[0];
-        const text = document.querySelector('.map-status').textContent;
-        const image = document.getElementById('map-0').data?.find((t) => t.type === 'image');
+        const text = document.querySelector('.map-status')?.textContent || '';
+        const image = document.getElementById('map-0')?.data?.find((t) => t.type === 'image');
         const partial = r && r.filled > 0 && r.filled < r.rows;
         if (!partial || !text.startsWith('Computing…')) return null;
         return image ? [r.filled, r.rows] : null; }""",

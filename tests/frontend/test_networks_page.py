@@ -188,6 +188,15 @@ def test_compare_three_batch_sizes_and_two_optimizers_on_moons(page, browser, se
     assert len(named(page, "sharpness-chart", "run 5 · 3.8/lr")) == 1
     expect(page.locator("#sharpness-notes")).to_contain_text("2/lr does not apply")
 
+    # The selected run's regions shade the data plot: a toggle between the runs' boundaries.
+    def shaded_is(run: int) -> bool:
+        shade = by_name(page, "data-plot", "P(class 1)")["zsum"]
+        return shade == by_name(page, "data-plot", f"boundary · run {run}")["zsum"]
+
+    assert shaded_is(5)  # the last added run is selected
+    page.locator("#run-list .run-select").nth(1).click()
+    page.wait_for_timeout(300)
+    assert shaded_is(2) and not shaded_is(5)
     page.get_by_label("Colour of run 2").fill("#123456")
     assert by_name(page, "loss-chart", "run 2 · train")["color"] == "#123456"
     page.get_by_label("Remove run 1").click()
@@ -523,3 +532,20 @@ def test_the_plotly_toolbar_never_covers_a_legend_and_has_no_cloud_buttons(page)
         assert titles and not any(
             w in t for t in titles for w in ("Cloud", "Chart Studio", "Share")
         ), titles
+
+
+def test_points_too_big_to_send_with_every_run_are_refused_at_the_data(page, server, tmp_path):
+    open_page(page)
+    page.get_by_label("Data set").select_option("custom")
+    file = tmp_path / "big.csv"
+    file.write_text(moons_csv(server, 5000))
+    page.get_by_label("Upload a CSV file").set_input_files(str(file))
+    expect(page.locator("#dataset-description")).to_contain_text("5000 points")
+    for _ in range(4):
+        page.get_by_role("button", name="+ Add run").click()
+    sent: list[str] = []
+    page.on("request", lambda r: "/api/networks" in r.url and sent.append(r.url))
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.locator("#csv-error")).to_contain_text("5 runs with these points make a")
+    expect(page.locator("#csv-error")).to_contain_text("Use fewer runs or fewer points")
+    assert sent == []

@@ -409,6 +409,8 @@ def test_phone_layout_puts_presets_near_the_plot_and_picks_scroll_to_it(browser,
     expect(copy).to_be_visible()
     box = copy.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    export = page.locator("summary", has_text="Export").bounding_box()
+    assert export["x"] + export["width"] <= PHONE["width"], "Export fits beside Copy link"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
     preset = page.locator('#presets [data-preset="saddle"]')
     preset.scroll_into_view_if_needed()
@@ -429,3 +431,24 @@ def test_a_lesson_link_scrolls_to_the_plot_on_desktop(page):
     plot_top = page.evaluate("document.getElementById('plot').getBoundingClientRect().top")
     assert 0 <= plot_top < 900
     expect(page.locator("#lesson-title")).to_contain_text("Saddle")
+
+
+def test_a_run_the_server_thins_is_shown_with_its_true_steps(page):
+    """Past 20,001 points the page asks the server to thin a run; frames then map to steps."""
+    runs = [{"o": "sgd", "c": "#ff5a36", "p": {"lr": 0.0001}}]
+    open_page(page, state_hash("quadratic", runs, 30_000, tol=0))
+    result = results(page)[0]
+    assert result["index"][0] == 0 and result["index"][-1] == 30_000
+    assert len(result["points"]) <= 20_001
+    k = len(result["points"]) // 2
+    drawn = seek(page, k)
+    head = drawn["runs"][0]
+    assert head["step"] == result["index"][k] > k
+    assert head["point"] == result["points"][k]
+    gaps = {b - a for a, b in zip(result["index"], result["index"][1:], strict=False)}
+    if 1 not in gaps:  # neighbours are several steps apart: no "step taken" arrow to draw
+        assert "vectors" not in head or head["vectors"]["step"] is None
+    page.locator("#plot").hover()
+    page.keyboard.press("End")
+    expect(page.locator("#frame-label")).to_have_text("step 30000 / 30000")
+    assert "step 30000 · loss" in page.locator("#plot-legend").inner_text()

@@ -227,7 +227,7 @@ def test_a_cancelled_batch_stops_within_a_step():
     t0 = time.perf_counter()
     with pytest.raises(Cancelled):
         train_batch(specs, deadline=deadline)
-    assert time.perf_counter() - t0 < 1.5
+    assert time.perf_counter() - t0 < 5  # 20,000 steps would take minutes
     deadline = Deadline()
     stream = stream_batch(specs, deadline=deadline)
     next(stream)  # the first block: the initial point

@@ -124,12 +124,12 @@ def test_the_sample_cap_applies(app, client):
 
 def test_the_page_sees_the_split_a_run_trains_on(client):
     points = moons_points(50)
-    shown = client.post("/api/datasets/custom", json={**points, "seed": 3}).json()
+    shown = client.post("/api/networks/dataset", json={**points, "seed": 3}).json()
     spec = build_network_spec(dataset=points, data_seed=3, seed=8)
     assert shown["n_train"] == spec.data.n_train == 40
     np.testing.assert_array_equal(shown["x"], spec.data.x)
     np.testing.assert_array_equal(shown["y"], spec.data.y)
     bad = client.post(
-        "/api/datasets/custom", json={**points, "y": [*points["y"][:4], 7, *points["y"][5:]]}
+        "/api/networks/dataset", json={**points, "y": [*points["y"][:4], 7, *points["y"][5:]]}
     )
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "y", 4]

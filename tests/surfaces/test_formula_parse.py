@@ -201,3 +201,24 @@ def test_constant_formulas_and_subexpressions_are_folded_and_shared():
     assert len(flat.tape) == 1
     grid = flat.grid(np.linspace(0, 1, 3), np.linspace(0, 1, 4))
     assert grid.shape == (4, 3) and np.all(grid == 2 * math.pi)
+
+
+def test_gradient_text_is_the_derivative_written_out():
+    from gradscape.surfaces.formula.text import gradient_text
+
+    assert gradient_text(parse("x^2 + 10*y^2")) == ("2*x", "20*y")
+    assert gradient_text(parse("x^3 - 3*x + y^2")) == ("3*x^2 - 3", "2*y")
+    assert gradient_text(parse("sin(x*y)")) == ("cos(x*y)*y", "cos(x*y)*x")
+    # The text is a formula itself: it evaluates to the exact gradient.
+    text = "exp(-x*y)/(1 + x^2) + log(2 + x^2)*sqrt(1 + y^2)"
+    s = FormulaSurface(text)
+    gx_text, gy_text = s.gradient_text
+    for x, y in [(0.3, -0.7), (1.2, 0.4)]:
+        gx, gy = s.grad(x, y)
+        assert FormulaSurface(gx_text).value(x, y) == pytest.approx(gx, rel=1e-13)
+        assert FormulaSurface(gy_text).value(x, y) == pytest.approx(gy, rel=1e-13)
+    assert gradient_text(parse("x - 2*sin(y)"))[1] == "-2*cos(y)"
+    assert gradient_text(parse("x^2 - 2*x*cos(y)"))[0] == "2*x - 2*cos(y)"
+    long = "sin(" * 35 + "x*y" + ")" * 35  # each chain-rule factor repeats the inner terms
+    gx_text, _ = FormulaSurface(long).gradient_text
+    assert gx_text.startswith("(longer than 2000 characters")

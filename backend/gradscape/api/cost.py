@@ -21,7 +21,7 @@ from gradscape.engine import RunSpec
 from gradscape.errors import InvalidValueError
 from gradscape.networks import NetworkSpec
 from gradscape.networks.training import INTERPOLATION_ALPHAS, MAX_PATH_POINTS
-from gradscape.surfaces import DataSurface
+from gradscape.surfaces import DataSurface, FormulaSurface
 
 # Core runs (seconds). A surface evaluation of r points costs EVAL_FIXED + r * point cost.
 EVAL_FIXED = 20e-6
@@ -33,6 +33,11 @@ BATCH_SAMPLE = 0.04e-6  # a mini-batch gradient, per point and sample in the bat
 NEWTON_POINT = 3e-6  # solving each run's 2x2 system
 LBFGS_EVALS = 50  # line-search evaluations (value and gradient) per L-BFGS step, bad case
 LBFGS_PAIR = 4e-6  # the two-loop recursion, per remembered pair
+# Typed formulas (seconds), per instruction of the formula's tape (benchmarks/bench_formula.py):
+# numpy calls of one vectorised evaluation, each point, and one step of a lone run on floats.
+FORMULA_INSTR = 2e-6
+FORMULA_INSTR_POINT = 30e-9
+FORMULA_INSTR_SCALAR = 0.8e-6
 # Networks (seconds): one step evaluates the whole data set and back-propagates once.
 NET_STEP_FIXED = 100e-6
 NET_SAMPLE_PARAM = 0.3e-9  # per step, per sample and parameter
@@ -61,9 +66,13 @@ class Cost:
         )
 
 
-def _eval_seconds(spec: RunSpec, runs: int) -> float:
+def _eval_seconds(spec: RunSpec, runs: int, scalar: bool = False) -> float:
     samples = spec.surface.n_samples if isinstance(spec.surface, DataSurface) else 0
-    return EVAL_FIXED + runs * (EVAL_POINT + samples * EVAL_SAMPLE)
+    seconds = EVAL_FIXED + runs * (EVAL_POINT + samples * EVAL_SAMPLE)
+    if isinstance(spec.surface, FormulaSurface):
+        per = FORMULA_INSTR_SCALAR if scalar else FORMULA_INSTR + runs * FORMULA_INSTR_POINT
+        seconds += len(spec.surface.tape) * per
+    return seconds
 
 
 def _group_cost(specs: Sequence[RunSpec]) -> tuple[float, float]:
@@ -79,7 +88,7 @@ def _group_cost(specs: Sequence[RunSpec]) -> tuple[float, float]:
     per_run /= runs
     if first.optimizer.elementwise:
         if runs == 1:
-            step = SCALAR_STEP + _eval_seconds(first, 1)
+            step = SCALAR_STEP + _eval_seconds(first, 1, scalar=True)
             return longest * step, step
         fixed = STEP_FIXED + EVAL_FIXED
         return longest * fixed + points * per_run, fixed + runs * per_run

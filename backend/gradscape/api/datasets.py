@@ -1,15 +1,12 @@
 """GET /api/datasets and /api/datasets/{id}: the toy data sets networks train on."""
 
 from fastapi import APIRouter
-from fastapi.exceptions import RequestValidationError
 
 from gradscape.api.deps import SettingsDep
 from gradscape.api.errors import in_query, not_found
-from gradscape.api.network_schemas import CustomDatasetRequest, DatasetOut, DatasetPoints
+from gradscape.api.network_schemas import DatasetOut, DatasetPoints
 from gradscape.api.responses import NOT_FOUND, VALIDATION, json_response
-from gradscape.errors import InvalidValueError
 from gradscape.networks import DATASETS, get_dataset_kind, make_dataset
-from gradscape.networks.datasets import custom_dataset
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
@@ -34,32 +31,6 @@ def get_points(
         data = make_dataset(
             dataset_id, samples, noise, seed, settings.max_network_samples, noise_field="noise"
         )
-    y = data.y[:, 0] if data.y.ndim == 2 else data.y
-    return json_response(
-        {
-            "id": kind.id,
-            "task": kind.task,
-            "classes": kind.classes,
-            "x": data.x.tolist(),
-            "y": y.tolist(),
-            "n_train": data.n_train,
-        }
-    )
-
-
-@router.post("/custom", response_model=DatasetPoints, responses=VALIDATION)
-def split_custom_points(body: CustomDatasetRequest, settings: SettingsDep):
-    """Your own points, shuffled and split exactly as a network run with the same ``seed``
-    (its data_seed) will see them. Nothing is stored."""
-    try:
-        kind, data = custom_dataset(
-            body.x, body.y, body.task, body.seed, settings.max_network_samples, where="body"
-        )
-    except InvalidValueError as exc:
-        loc = [int(p) if p.isdigit() else p for p in exc.field.split(".")]
-        raise RequestValidationError(
-            [{"loc": loc, "msg": exc.message, "type": "value_error"}]
-        ) from None
     y = data.y[:, 0] if data.y.ndim == 2 else data.y
     return json_response(
         {

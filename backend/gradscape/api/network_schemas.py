@@ -23,7 +23,7 @@ NETWORK_RUN_EXAMPLE = {
     "params": {"lr": 0.01},
     "schedule": None,
     "batch_size": None,
-    "steps": 500,
+    "steps": 200,
     "seed": 0,
     "landscape": {"directions": "pca", "resolution": 41},
 }
@@ -95,6 +95,7 @@ class NetworkOptions(BaseModel):
                     "max_steps": 20000,
                     "max_resolution": 101,
                     "max_runs": 8,
+                    "max_body_bytes": 1000000,
                 }
             ]
         }
@@ -109,6 +110,7 @@ class NetworkOptions(BaseModel):
     max_steps: int
     max_resolution: int
     max_runs: int = Field(description="Runs in one POST /api/networks/batch.")
+    max_body_bytes: int = Field(description="The largest request body (your points count).")
 
 
 class LandscapeRequest(Strict):
@@ -208,9 +210,17 @@ class NetworkBatchRequest(Strict):
             "examples": [
                 {
                     "runs": [
-                        {**NETWORK_RUN_EXAMPLE, "batch_size": 16},
-                        {**NETWORK_RUN_EXAMPLE, "optimizer": "sgd", "params": {"lr": 0.5}},
-                    ]
+                        {**NETWORK_RUN_EXAMPLE, "steps": 100, "landscape": None},
+                        {
+                            **NETWORK_RUN_EXAMPLE,
+                            "steps": 100,
+                            "landscape": None,
+                            "optimizer": "sgd",
+                            "params": {"lr": 0.5},
+                            "batch_size": 16,
+                        },
+                    ],
+                    "landscape": {"directions": "pca", "resolution": 21},
                 }
             ]
         }

@@ -11,13 +11,15 @@ from gradscape.api.admission import AdmissionDep
 from gradscape.api.deps import SettingsDep
 from gradscape.api.network_schemas import (
     CustomDataset,
+    CustomDatasetRequest,
+    DatasetPoints,
     NetworkBatchRequest,
     NetworkBatchResponse,
     NetworkOptions,
     NetworkRunRequest,
     NetworkRunResponse,
 )
-from gradscape.api.responses import HEAVY_RESPONSES, json_response
+from gradscape.api.responses import HEAVY_RESPONSES, VALIDATION, json_response
 from gradscape.api.sse import event_stream
 from gradscape.config import Settings
 from gradscape.errors import GradscapeError, InvalidValueError
@@ -30,6 +32,7 @@ from gradscape.networks import (
     train,
     train_batch,
 )
+from gradscape.networks.datasets import custom_dataset
 from gradscape.networks.training import LandscapeSpec, landscape_spec
 from gradscape.optimizers import OPTIMIZERS
 
@@ -119,6 +122,7 @@ def network_options(settings: SettingsDep) -> NetworkOptions:
         max_steps=settings.max_network_steps,
         max_resolution=settings.max_landscape_resolution,
         max_runs=settings.max_network_batch_runs,
+        max_body_bytes=settings.max_body_bytes,
     )
 
 
@@ -186,4 +190,30 @@ async def stream_network_batch(
         request,
         admission,
         lambda deadline: stream_batch(specs, shared=shared, deadline=deadline),
+    )
+
+
+@router.post("/dataset", response_model=DatasetPoints, responses=VALIDATION)
+def split_custom_points(body: CustomDatasetRequest, settings: SettingsDep):
+    """Your own points, shuffled and split exactly as a network run with the same ``seed``
+    (its data_seed) will see them. Nothing is stored."""
+    try:
+        kind, data = custom_dataset(
+            body.x, body.y, body.task, body.seed, settings.max_network_samples, where="body"
+        )
+    except InvalidValueError as exc:
+        loc = [int(p) if p.isdigit() else p for p in exc.field.split(".")]
+        raise RequestValidationError(
+            [{"loc": loc, "msg": exc.message, "type": "value_error"}]
+        ) from None
+    y = data.y[:, 0] if data.y.ndim == 2 else data.y
+    return json_response(
+        {
+            "id": kind.id,
+            "task": kind.task,
+            "classes": kind.classes,
+            "x": data.x.tolist(),
+            "y": y.tolist(),
+            "n_train": data.n_train,
+        }
     )

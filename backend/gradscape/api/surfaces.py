@@ -3,10 +3,17 @@
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from starlette.convertors import Convertor, register_url_convertor
 
+from gradscape.api.admission import AdmissionDep
 from gradscape.api.deps import SettingsDep
-from gradscape.api.responses import BODY_RESPONSES, NOT_FOUND, VALIDATION, json_response
+from gradscape.api.responses import (
+    HEAVY_RESPONSES,
+    NOT_FOUND,
+    VALIDATION,
+    json_response,
+)
 from gradscape.api.schemas import (
     CustomGridRequest,
     CustomSurfaceOut,
@@ -72,8 +79,26 @@ def _axis(lo: float | None, hi: float | None, default: tuple[float, float], name
 Bound = Annotated[float | None, Query(ge=-MAX_EXTENT, le=MAX_EXTENT, allow_inf_nan=False)]
 
 
+class SurfaceIdConvertor(Convertor):
+    """A path segment naming a registered surface: never "custom", whose grid is POSTed."""
+
+    regex = "(?!custom/)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+# So that /api/surfaces/custom/grid is answered by the POST route alone (405 says: POST).
+register_url_convertor("surface_id", SurfaceIdConvertor())
+
+
 @router.get(
-    "/surfaces/{surface_id}/grid", response_model=Grid, responses={**NOT_FOUND, **VALIDATION}
+    "/surfaces/{surface_id:surface_id}/grid",
+    response_model=Grid,
+    responses={**NOT_FOUND, **VALIDATION},
 )
 def surface_grid(
     surface_id: str,
@@ -114,32 +139,45 @@ def _formula(body: SurfaceFormula) -> FormulaSurface:
     return surface
 
 
-@router.post("/surfaces/custom", response_model=CustomSurfaceOut, responses=BODY_RESPONSES)
-def custom_surface(body: SurfaceFormula):
-    """A formula's metadata, shaped like a GET /api/surfaces entry, with its stationary
-    points found numerically and its gradient written out."""
-    surface = _formula(body)
+def _metadata(surface: FormulaSurface) -> Response:
     out = surface_out(surface).model_dump()
-    points = surface.stationary_points
     out.update(
         expression=surface.expression,
         gradient=surface.gradient_text,
         degenerate=list(surface.points_of_kind("degenerate")),
         stationary=[
             StationaryOut(x=p.x, y=p.y, kind=p.kind, value=p.value, eigenvalues=p.eigenvalues)
-            for p in points
+            for p in surface.stationary_points
         ],
     )
     return json_response(CustomSurfaceOut(**out).model_dump())
 
 
-@router.post("/surfaces/custom/grid", response_model=Grid, responses=BODY_RESPONSES)
-def custom_surface_grid(body: CustomGridRequest, settings: SettingsDep):
+def _grid(surface: FormulaSurface, resolution: int) -> Response:
+    xs = np.linspace(*surface.x_range, resolution)
+    ys = np.linspace(*surface.y_range, resolution)
+    z = surface.grid(xs, ys)
+    return json_response({"x": xs.tolist(), "y": ys.tolist(), "z": z.tolist()})
+
+
+# Parsing is cheap and happens at once (a bad formula answers 422 without waiting); the
+# stationary-point search and large grids run in the heavy-work pool like runs do.
+
+
+@router.post("/surfaces/custom", response_model=CustomSurfaceOut, responses=HEAVY_RESPONSES)
+async def custom_surface(body: SurfaceFormula, request: Request, admission: AdmissionDep):
+    """A formula's metadata, shaped like a GET /api/surfaces entry, with its stationary
+    points found numerically and its gradient written out."""
+    surface = _formula(body)
+    return await admission.run(request, lambda deadline: _metadata(surface))
+
+
+@router.post("/surfaces/custom/grid", response_model=Grid, responses=HEAVY_RESPONSES)
+async def custom_surface_grid(
+    body: CustomGridRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
     """z[i][j] = f(x[j], y[i]) over the formula's ranges; null where f is undefined."""
     if body.resolution > settings.max_grid_resolution:
         raise InvalidValueError("resolution", f"must be <= {settings.max_grid_resolution}")
     surface = _formula(body)
-    xs = np.linspace(*surface.x_range, body.resolution)
-    ys = np.linspace(*surface.y_range, body.resolution)
-    z = surface.grid(xs, ys)
-    return json_response({"x": xs.tolist(), "y": ys.tolist(), "z": z.tolist()})
+    return await admission.run(request, lambda deadline: _grid(surface, body.resolution))

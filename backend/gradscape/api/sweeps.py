@@ -88,19 +88,22 @@ def _shape(values: list, sweep: Sweep, rows: int) -> list:
     return [values[i * cols : (i + 1) * cols] for i in range(rows)]
 
 
+def _nulls(values: list, missing: np.ndarray) -> list:
+    """``values`` with None at the flagged indices (few, usually)."""
+    for i in np.flatnonzero(missing).tolist():
+        values[i] = None
+    return values
+
+
 def rows_payload(sweep: Sweep, rows: Rows) -> dict:
-    names = np.array(sweep.status_names(), dtype=object)
-    attractor = rows.attractor.astype(object)
-    attractor[rows.attractor < 0] = None
-    point = rows.final_point.astype(object)
-    point[~np.isfinite(rows.final_point).all(axis=1)] = None
-    points = [p if p[0] is not None else None for p in point.tolist()]
+    names = sweep.status_names()
+    points = _nulls(rows.final_point.tolist(), ~np.isfinite(rows.final_point).all(axis=1))
     return {
         "final_loss": _shape(rows.final_loss.tolist(), sweep, rows.rows),
         "final_point": _shape(points, sweep, rows.rows),
-        "status": _shape(names[rows.status].tolist(), sweep, rows.rows),
+        "status": _shape([names[c] for c in rows.status.tolist()], sweep, rows.rows),
         "steps_taken": _shape(rows.steps_taken.tolist(), sweep, rows.rows),
-        "attractor": _shape(attractor.tolist(), sweep, rows.rows),
+        "attractor": _shape(_nulls(rows.attractor.tolist(), rows.attractor < 0), sweep, rows.rows),
     }
 
 

@@ -49,7 +49,7 @@ def build_spec(
     opt = get_optimizer(optimizer)
     hyper = opt.resolve(params or {})
     if start is None:
-        start = surf.info.default_start
+        start = surf.default_start
     if len(start) != 2 or not all(math.isfinite(v) for v in start):
         raise InvalidValueError("start", "must be two finite numbers [x, y]")
     if max(abs(start[0]), abs(start[1])) > bound:

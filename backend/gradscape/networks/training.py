@@ -572,10 +572,12 @@ class Training:
             "path": path.tolist(),
         }
 
-    def shared_landscape(self, land: LandscapeSpec) -> dict[str, Any]:
+    def shared_landscape(self, land: LandscapeSpec) -> dict[str, Any] | None:
         """One slice for every run: through run 0's final weights, spanned by the principal
         components of all the trajectories together (or random directions), with each run's
-        path projected onto it."""
+        path projected onto it; None if a run has no path (its first loss was not finite)."""
+        if not all(self.snapshots):
+            return None
         trajectories, steps = zip(
             *(self._trajectory(r) for r in range(len(self.specs))), strict=True
         )

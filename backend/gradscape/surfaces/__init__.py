@@ -94,7 +94,10 @@ def resolve_surface(ref: "str | Mapping[str, Any] | Surface", field: str = "surf
         )
         if not ok:
             raise InvalidValueError(f"{inner}{key}", "must be two numbers [low, high]")
-        ranges.append((float(value[0]), float(value[1])))
+        try:
+            ranges.append((float(value[0]), float(value[1])))
+        except OverflowError:  # a JSON integer with hundreds of digits
+            raise InvalidValueError(f"{inner}{key}", "must be two finite numbers") from None
     try:
         return formula_surface(expression, ranges[0], ranges[1])
     except FormulaError as exc:

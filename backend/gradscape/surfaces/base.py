@@ -38,6 +38,11 @@ class Surface:
     def id(self) -> str:
         return self.info.id
 
+    @property
+    def default_start(self) -> Point:
+        """Where a run starts unless told; a formula answers without its full metadata."""
+        return self.info.default_start
+
     def value(self, x, y):
         raise NotImplementedError
 

@@ -318,7 +318,7 @@ function bindForm() {
 async function fetchPoints() {
   if (state.dataset === "custom") {
     const { x, y, task } = state.custom;
-    return postJSON("/api/datasets/custom", { x, y, task, seed: state.data_seed });
+    return postJSON("/api/networks/dataset", { x, y, task, seed: state.data_seed });
   }
   return getJSON(`/api/datasets/${state.dataset}`, { samples: state.samples, noise: state.data_noise, seed: state.data_seed });
 }
@@ -344,6 +344,15 @@ async function train() {
     setStatus("Nothing was trained: a field needs fixing (see the message beside it).", true);
     return;
   }
+  const body = batchRequest();
+  const size = new Blob([JSON.stringify(body)]).size;
+  if (size > catalog.options.max_body_bytes) {
+    // Your points travel once per run: too many of both would be refused (413).
+    const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
+    showProblem($("csv"), `${state.runs.length} runs with these points make a ${mb(size)} request; the server takes at most ${mb(catalog.options.max_body_bytes)}. Use fewer runs or fewer points.`);
+    setStatus("Nothing was trained: the request would be too large (see the message at your data).", true);
+    return;
+  }
   controller?.abort();
   controller = new AbortController();
   const mine = controller;
@@ -351,7 +360,6 @@ async function train() {
   $("train").disabled = true;
   $("stop").disabled = false;
   setStatus("Training…");
-  const body = batchRequest();
   const link = location.href;
   state.sent = body;
   try {

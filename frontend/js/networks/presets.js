@@ -48,7 +48,7 @@ export const PRESETS = [
       + "rescales them per coordinate.",
     settings: {
       dataset: "spirals", samples: 300, data_noise: 0.05, data_seed: 0, hidden: [32, 32], activation: "tanh",
-      steps: 1500, landscape: { directions: "pca", resolution: 41 },
+      steps: 1500, landscape: { directions: "pca", resolution: 41 }, sharpness_every: 10,
       runs: [
         { optimizer: "adam", params: { lr: 0.01 }, batch_size: null, seed: 0 },
         { optimizer: "sgd", params: { lr: 0.3 }, batch_size: null, seed: 0 },

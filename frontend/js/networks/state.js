@@ -54,7 +54,7 @@ export function freshState(settings = DEFAULTS) {
   return {
     ...structuredClone({ ...settings, runs: [] }),
     runs,
-    points: null, // the data set's points, from GET /api/datasets/{id} (or POST .../custom)
+    points: null, // the data set's points, from GET /api/datasets/{id} (or POST /api/networks/dataset)
     results: {}, // uid -> the run so far: curves from stream blocks, views from `done`
     shared: null, // the landscape shared by all runs, with each one's path (POST .../batch)
     custom: settings.custom ? structuredClone(settings.custom) : null,

@@ -289,7 +289,7 @@ class Parser:
         tok = self.tok
         if tok.kind == "num":
             self._next()
-            return self._node("num", value=tok.value, pos=tok.pos, label=tok.text)
+            return self._node("num", value=tok.value, pos=tok.pos)
         if tok.kind == "(":
             self._next()
             self._enter(tok.pos)

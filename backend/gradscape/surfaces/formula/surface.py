@@ -53,6 +53,10 @@ class FormulaSurface(Surface):
     def hessian(self, x, y):
         return self.tape.evaluate(x, y, 2)[3:]
 
+    def grad_hessian(self, x, y):
+        """(gx, gy, hxx, hxy, hyy) from one second-order pass (the stationary finder's)."""
+        return self.tape.evaluate(x, y, 2)[1:]
+
     def grid(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         return self.value(
             np.asarray(xs, dtype=float)[None, :], np.asarray(ys, dtype=float)[:, None]
@@ -100,7 +104,7 @@ class FormulaSurface(Surface):
     def default_start(self) -> Point:
         """Near the upper-left corner, or the nearest point to it where f is defined."""
         (x0, x1), (y0, y1) = self.x_range, self.y_range
-        want = (x0 + 0.2 * (x1 - x0), y0 + 0.8 * (y1 - y0))
+        want = (float(f"{x0 + 0.2 * (x1 - x0):.12g}"), float(f"{y0 + 0.8 * (y1 - y0):.12g}"))
         f, gx, gy = self.value_grad(*want)
         if math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy):
             return want

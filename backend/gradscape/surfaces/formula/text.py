@@ -127,6 +127,11 @@ def add(a: Node, b: Node) -> Node:
         return a
     if b.kind == "neg":
         return sub(a, b.args[0])
+    if _plain(b) and b.value < 0:
+        return sub(a, _num(-b.value))
+    kb = _scaled(b)
+    if kb is not None and kb[0] < 0:
+        return sub(a, mul(_num(-kb[0]), kb[1]))
     return Node("add", (a, b))
 
 
@@ -138,29 +143,56 @@ def sub(a: Node, b: Node) -> Node:
     return Node("sub", (a, b))
 
 
+def _plain(n: Node) -> bool:
+    return n.kind == "num" and not n.label
+
+
+def _scaled(n: Node) -> tuple[float, Node] | None:
+    """k*c as (k, c) when n is a product led by a plain number."""
+    if n.kind == "mul" and _plain(n.args[0]):
+        return n.args[0].value, n.args[1]
+    return None
+
+
 def neg(a: Node) -> Node:
     if _is(a, 0):
         return a
     if a.kind == "neg":
         return a.args[0]
+    if _plain(a):
+        return _num(-a.value)
+    k = _scaled(a)
+    if k is not None:
+        return mul(_num(-k[0]), k[1])
     return Node("neg", (a,))
 
 
 def mul(a: Node, b: Node) -> Node:
+    """a*b with numbers folded together and written first: 20*y, not 10*(2*y)."""
     if _is(a, 0) or _is(b, 0):
         return ZERO
     if _is(a, 1):
         return b
     if _is(b, 1):
         return a
-    if a.kind == "num" and b.kind == "num" and not a.label and not b.label:
+    if _plain(a) and _plain(b):
         return _num(a.value * b.value)
     if a.kind == "neg":
         return neg(mul(a.args[0], b))
     if b.kind == "neg":
         return neg(mul(a, b.args[0]))
-    if b.kind == "num" and a.kind != "num":  # numbers first: 2*x, not x*2
-        return Node("mul", (b, a))
+    if _plain(b):
+        return mul(b, a)
+    kb = _scaled(b)
+    if kb is not None:
+        return (
+            mul(_num(kb[0]), mul(a, kb[1])) if not _plain(a) else mul(_num(a.value * kb[0]), kb[1])
+        )
+    ka = _scaled(a)
+    if ka is not None:
+        return mul(_num(ka[0]), mul(ka[1], b))
+    if _is(a, -1):
+        return neg(b)
     return Node("mul", (a, b))
 
 
