@@ -34,6 +34,42 @@ REDOC = f"""<!doctype html>
 """
 
 
+def document_body_errors(app: FastAPI) -> None:
+    """Every operation with a request body may answer 400 (unreadable body) and 413 (too
+    large, from the body limit): say so in the OpenAPI document, for every router, so a new
+    endpoint is documented without repeating it."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        components = spec.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault(
+            "MessageOut",
+            {
+                "type": "object",
+                "properties": {"detail": {"type": "string"}},
+                "required": ["detail"],
+            },
+        )
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/MessageOut"}}}
+        for operations in spec.get("paths", {}).values():
+            for op in operations.values():
+                if isinstance(op, dict) and "requestBody" in op:
+                    responses = op.setdefault("responses", {})
+                    responses.setdefault(
+                        "400", {"description": "The body is not readable JSON.", "content": error}
+                    )
+                    responses.setdefault(
+                        "413", {"description": "The body is over the size limit.", "content": error}
+                    )
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
     """Serve /docs, /redoc and their assets (the app is created with docs_url=None)."""
 
@@ -47,3 +83,4 @@ def install(app: FastAPI) -> None:
 
     app.mount(f"{PREFIX}/init", StaticFiles(directory=OURS), name="docs-init")
     app.mount(PREFIX, StaticFiles(directory=ASSETS), name="docs-assets")
+    document_body_errors(app)

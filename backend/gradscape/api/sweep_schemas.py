@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gradscape.api.schemas import RunRequest, ShortStr, Strict
+from gradscape.api.schemas import Pair, RunRequest, ShortStr, Strict
 
 SWEEP_EXAMPLE = {
     "run": {"surface": "himmelblau", "optimizer": "adam", "params": {"lr": 0.05}, "steps": 500},
@@ -37,7 +37,7 @@ class AxisOut(BaseModel):
 
 
 class Attractor(BaseModel):
-    point: tuple[float, float]
+    point: Pair  # a fixed-length list: tuples (prefixItems) stop schema fuzzers
     kind: str = Field(description="minimum, saddle, maximum or degenerate.")
     loss: float
 
