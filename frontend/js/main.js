@@ -40,6 +40,7 @@ import {
 import { recordVideo } from "./video.js";
 
 const $ = (id) => document.getElementById(id);
+let hoverReadout = null; // the curvature readout under the cursor (curvature.js)
 const GRID_RESOLUTION = 121;
 const MAX_STEPS = 100000; // the server's cap (GRADSCAPE_MAX_STEPS default)
 const icon = (d) => `<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="${d}" fill="currentColor"/></svg>`;
@@ -276,6 +277,7 @@ function bindControls() {
     if (isCustom() && !state.custom) state.custom = { ...DEFAULT_FORMULA };
     state.runs = state.runs.map((run) => withSurface(run, from, state.surface));
     ensureGrid(surfaceKey());
+    hoverReadout?.hide(); // it described the old surface
     commit({ problem: true, editor: true });
   });
   numberInput("start-x", (v) => { state.start = [v, startPoint()[1]]; commit(); });
@@ -387,7 +389,7 @@ async function main() {
   renderPresets((id) => loadPreset(id));
   renderLessons();
   bindControls();
-  attachHoverReadout($("plot"), () => (state.view3d ? null : surfaceRef()));
+  hoverReadout = attachHoverReadout($("plot"), () => (state.view3d ? null : surfaceRef()));
   attachSuggestButton($("lr"), () => surfaceRef(), startPoint, (lr) =>
     updateRun((run) => ({ ...run, params: { ...run.params, lr } }), { editor: true }));
   if (!loadFromHash()) loadPreset("race");

@@ -96,7 +96,9 @@ def test_eigen_axes_turn_with_a_rotated_bowl_and_saddles_show_red(page):
     px = pixel(page, 2.0, -3.0)
     assert (flat["cx"] + origin[0], flat["cy"] + origin[1]) == pytest.approx(px, abs=2)
     page.get_by_label("Surface", exact=True).select_option("saddle")
+    expect(page.locator("#curvature-readout")).to_be_hidden()  # it described Booth
     wait_idle(page)
+    page.mouse.move(5, 5)  # a user leaves the plot for the menu and comes back
     row = hover(page, 0.5, 0.5)
     assert "saddle" in row["kind"]
     strokes = {line["lam"] > 0: line["stroke"] for line in axes(page)}
