@@ -22,9 +22,12 @@ const label = (name) => ({
 
 function baseLayout(title, compact) {
   return {
-    title: { text: title, font: { size: 13 }, x: 0.02, xanchor: "left" },
+    // On phones the mode bar is always shown: the title sits just above the plot, below it.
+    title: compact
+      ? { text: title, font: { size: 13 }, x: 0.02, xanchor: "left", y: 1, yref: "paper", yanchor: "bottom", pad: { b: 6 } }
+      : { text: title, font: { size: 13 }, x: 0.02, xanchor: "left" },
     font: FONT,
-    margin: { l: 56, r: compact ? 12 : 20, t: 34, b: 44 },
+    margin: { l: 56, r: compact ? 12 : 20, t: compact ? 60 : 34, b: 44 },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "#fff",
     showlegend: false,
