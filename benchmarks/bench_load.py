@@ -154,15 +154,20 @@ async def client(i: int, port: int, until: float, stats: Stats, heavy_body: byte
 
 
 def tree_pids(root: int) -> list[int]:
-    pids = [root]
+    """The server and all its descendants: worker processes, forkservers, heavy workers."""
+    children: dict[int, list[int]] = {}
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
             try:
                 ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 continue
-            if ppid == root:
-                pids.append(int(p.name))
+            children.setdefault(ppid, []).append(int(p.name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, []))
     return pids
 
 

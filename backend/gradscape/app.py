@@ -26,7 +26,6 @@ from gradscape.api import networks as networks_api
 from gradscape.api.admission import SWITCH_INTERVAL, Admission
 from gradscape.api.middleware import AccessLog, HeadAsGet, Metrics, SecurityHeaders
 from gradscape.config import Settings, get_settings
-from gradscape.engine import compiled
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -74,10 +73,10 @@ class SiteMount(Mount):
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     sys.setswitchinterval(SWITCH_INTERVAL)
-    app.state.admission.open()
+    # Heavy-work processes start in the background; each loads (or compiles) the sweeps'
+    # kernels in the background too, and answers sweeps on numpy meanwhile.
+    await app.state.admission.open()
     warm = asyncio.create_task(asyncio.to_thread(plotly_gzipped))  # off the event loop
-    if app.state.settings.sweep_compiled:
-        compiled.warm_up()  # sweeps' kernels compile in the background; numpy serves meanwhile
     yield
     await warm
     app.state.admission.shutdown()

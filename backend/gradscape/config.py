@@ -31,10 +31,11 @@ class Settings:
     max_answer_bytes: int = 20_000_000  # estimated JSON size of one answer, before gzip
     request_seconds: float = 30.0  # heavy work stops (503) after this many seconds
     max_body_bytes: int = 1_000_000  # larger request bodies answer 413
-    # Admission (api/admission.py): heavy work runs in a pool of heavy_threads threads with
-    # at most heavy_queue requests waiting; past that, 503 with Retry-After.
-    heavy_threads: int = 0  # 0: one (Python's GIL); worker processes use the other cores
-    heavy_queue: int = 0  # 0: 4 per heavy thread
+    # Admission (api/admission.py): heavy work runs in heavy_workers niced worker processes
+    # (api/workers.py) with at most heavy_queue requests waiting; past that, 503 with
+    # Retry-After.
+    heavy_workers: int = 0  # 0: one per server process (--workers N gives N in all)
+    heavy_queue: int = 0  # 0: 4 per heavy worker
     retry_after_seconds: int = 2
     access_log: int = 1  # one line per request: method, path, status, duration
     metrics: int = 0  # 1: Prometheus text format at GET /metrics

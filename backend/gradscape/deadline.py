@@ -3,7 +3,8 @@
 Every piece of heavy work (engine runs, network training, sweeps) takes a ``Deadline`` and
 calls ``deadline.check()`` between chunks of at most a few tens of milliseconds of work. The
 API layer creates it with the request's time limit and cancels it when the client leaves
-(``gradscape.api.admission``), so computation stops within a chunk of either event:
+(``gradscape.api.admission``; the work itself runs in a heavy-work process,
+``gradscape.api.workers``), so computation stops within a chunk of either event:
 
     def heavy(spec, deadline: Deadline = NO_DEADLINE):
         pacer = Pacer()
@@ -21,10 +22,16 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from gradscape.errors import GradscapeError
 
 CHUNK_SECONDS = 0.02  # target length of one chunk of work between two checks
+
+
+class CancelFlag(Protocol):
+    def set(self) -> None: ...
+    def is_set(self) -> bool: ...
 
 
 class Cancelled(GradscapeError):
@@ -35,14 +42,24 @@ class Cancelled(GradscapeError):
         self.reason = reason
         self.timed_out = timed_out
 
+    def __reduce__(self):  # sent back from a heavy-work process
+        return Cancelled, (self.reason, self.timed_out)
+
 
 class Deadline:
-    """A time limit plus a cancel flag another thread may set; cheap to check often."""
+    """A time limit plus a cancel flag another thread may set; cheap to check often.
 
-    def __init__(self, seconds: float | None = None) -> None:
+    ``flag`` is any event with ``set``/``is_set``: a ``multiprocessing.Event`` lets the server
+    process cancel work running in a heavy-work process (``gradscape.api.workers``), which
+    gets the server's ``end`` too (``time.monotonic`` is one clock for every process).
+    """
+
+    def __init__(
+        self, seconds: float | None = None, flag: CancelFlag | None = None, end: float | None = None
+    ) -> None:
         self.seconds = seconds
-        self._end = None if seconds is None else time.monotonic() + seconds
-        self._cancelled = threading.Event()
+        self.end = end if end is not None or seconds is None else time.monotonic() + seconds
+        self._cancelled = flag if flag is not None else threading.Event()
         self._reason = ""
 
     def cancel(self, reason: str = "the client went away") -> None:
@@ -54,13 +71,13 @@ class Deadline:
         return self._cancelled.is_set()
 
     def remaining(self) -> float:
-        return float("inf") if self._end is None else self._end - time.monotonic()
+        return float("inf") if self.end is None else self.end - time.monotonic()
 
     def check(self) -> None:
         """Raise ``Cancelled`` if the work should stop now."""
         if self._cancelled.is_set():
             raise Cancelled(self._reason, timed_out=False)
-        if self._end is not None and time.monotonic() > self._end:
+        if self.end is not None and time.monotonic() > self.end:
             raise Cancelled(
                 f"the work took longer than the {self.seconds:g} s limit; ask for less "
                 "(fewer steps, runs or samples)",

@@ -3,12 +3,18 @@
 import asyncio
 import json
 import math
+import os
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from gradscape.api import sse
 from gradscape.api.admission import Admission
+from gradscape.api.runs import run_events
+from gradscape.api.schemas import RunRequest
+from gradscape.api.workers import Job
 from gradscape.config import Settings, get_settings
 from gradscape.engine import build_spec, run_one
 from gradscape.optimizers import OPTIMIZERS
@@ -177,35 +183,51 @@ def test_stream_refuses_bad_input_before_streaming(client):
 
 
 class FakeRequest:
-    """Disconnects after the first frame."""
+    """A client that goes away once it has had its first frame."""
 
     def __init__(self):
-        self.asked = 0
+        self.gone = False
 
     async def is_disconnected(self):
-        self.asked += 1
-        return True
+        return self.gone
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def test_stream_stops_computing_when_the_client_goes_away():
-    spec = build_spec("rosenbrock", "adam", steps=100_000, tol=0)
-    computed = []
-    admission = Admission(Settings())
-
-    def events(deadline):
-        from gradscape.engine import stream_run
-
-        for item in stream_run(spec, 100, deadline):
-            computed.append(item)
-            yield None, {"n": len(computed)}
+    """A 1,000-block run streamed to a client that leaves after the first block: the worker
+    process computing it is free within half a second and then uses no CPU."""
+    settings = Settings(stream_block_steps=100, sweep_compiled=0)  # no kernels to load
+    body = RunRequest(surface="rosenbrock", optimizer="adam", steps=100_000, tol=0)
+    admission = Admission(settings)
+    request = FakeRequest()
 
     async def consume():
-        deadline = admission.admit()
-        frames = sse._frames(FakeRequest(), admission, deadline, events(deadline))
-        return [frame async for frame in frames]
+        await admission.open()
+        try:
+            deadline = admission.admit()
+            job = Job(sse.formatted, (run_events, body, settings), stream=True)
+            frames = []
+            async for frame in sse._frames(request, admission, deadline, job):
+                frames.append(frame)
+                request.gone = True
+            t0 = time.monotonic()
+            while admission.jobs and time.monotonic() - t0 < 5:
+                await asyncio.sleep(0.01)
+            freed = time.monotonic() - t0
+            (pid,) = admission.pids()
+            cpu = cpu_seconds(pid)
+            await asyncio.sleep(0.3)
+            return frames, freed, cpu_seconds(pid) - cpu
+        finally:
+            admission.shutdown()
 
-    frames = asyncio.run(consume())
-    assert len(frames) == 1 and len(computed) == 1  # one block of a 1,000-block run
+    frames, freed, cpu = asyncio.run(consume())
+    assert len(frames) == 1 and '"start": 0' in frames[0]
+    assert freed < 0.5 and cpu < 0.05
 
 
 def test_batch_runs_together_and_equals_single_runs(client):

@@ -122,21 +122,25 @@ SLOW_NETWORK = {"dataset": "spirals", "samples": 2000, "hidden": [64, 64], "step
 
 def test_a_full_pool_answers_503_and_light_requests_still_answer(live):
     settings = Settings(
-        heavy_threads=1,
+        heavy_workers=1,
         heavy_queue=1,
         max_work_seconds=1e6,
         request_seconds=1e6,
         retry_after_seconds=3,
     )
+    outcomes: list[str] = []
+
+    def slow_client(url: str) -> None:
+        """Holds a heavy job for 1.5 s, then gives up (the job is still running)."""
+        try:
+            outcomes.append(str(httpx.post(url, json=SLOW_NETWORK, timeout=1.5).status_code))
+        except httpx.ReadTimeout:
+            outcomes.append("gave up")
+
     with live(settings) as (url, app):
         admission = app.state.admission
         clients = [
-            threading.Thread(
-                target=lambda: httpx.post(
-                    f"{url}/api/networks/runs", json=SLOW_NETWORK, timeout=1.5
-                ),
-                daemon=True,
-            )
+            threading.Thread(target=slow_client, args=(f"{url}/api/networks/runs",), daemon=True)
             for _ in range(2)
         ]
         for c in clients:
@@ -157,6 +161,7 @@ def test_a_full_pool_answers_503_and_light_requests_still_answer(live):
         assert httpx.get(f"{url}/api/surfaces/ravine/grid?resolution=50").status_code == 200
         for c in clients:
             c.join()
+        assert outcomes == ["gave up", "gave up"]  # both jobs were still held at 1.5 s
         t0 = time.monotonic()
         while admission.jobs and time.monotonic() - t0 < 5:
             time.sleep(0.02)
@@ -164,9 +169,9 @@ def test_a_full_pool_answers_503_and_light_requests_still_answer(live):
         assert httpx.post(f"{url}/api/runs", json={"surface": "ravine", "optimizer": "sgd"})
 
 
-def test_one_heavy_thread_per_process_by_default():
+def test_one_heavy_worker_per_process_by_default():
     app = create_app(Settings())
-    assert app.state.admission.threads == 1 and app.state.admission.limit == 5
+    assert app.state.admission.workers == 1 and app.state.admission.limit == 5
 
 
 # --- 5. Workers -------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from gradscape.deadline import Cancelled, Deadline, Pacer
 from gradscape.engine import build_spec, run_batch, stream_run
 from gradscape.engine.records import Rows
 from gradscape.networks import build_network_spec, train
+from tests.api.test_api import cpu_seconds
+from tests.api.test_workers import alive
 
 # --- 1. The cost model and memory -----------------------------------------------------------
 
@@ -290,7 +292,7 @@ def _expensive_network() -> dict:
 
 
 def test_a_plain_request_stops_computing_when_its_client_leaves(live):
-    settings = Settings(max_work_seconds=1e6, request_seconds=1e6)
+    settings = Settings(max_work_seconds=1e6, request_seconds=1e6, sweep_compiled=0)
     with live(settings) as (url, app):
         admission = app.state.admission
         with pytest.raises(httpx.ReadTimeout):
@@ -298,8 +300,13 @@ def test_a_plain_request_stops_computing_when_its_client_leaves(live):
         t0 = time.monotonic()
         while admission.jobs and time.monotonic() - t0 < 5:
             time.sleep(0.05)
-        # The job ends (its thread is free) within half a second or so of the client leaving.
+        # The job ends (its worker is free) within half a second or so of the client leaving,
+        # and the worker process computes no more.
         assert admission.jobs == 0 and time.monotonic() - t0 < 1.0
+        (pid,) = admission.pids()
+        cpu = cpu_seconds(pid)
+        time.sleep(0.3)
+        assert cpu_seconds(pid) - cpu < 0.03
 
 
 def test_a_stream_stops_computing_when_its_client_leaves(live):
@@ -332,6 +339,7 @@ def test_a_request_over_its_deadline_answers_503():
 def test_shutdown_is_prompt_with_heavy_work_in_flight(live):
     settings = Settings(max_work_seconds=1e6, request_seconds=1e6)
     with live(settings) as (url, app):
+        (worker,) = app.state.admission.pids()
         done = threading.Event()
 
         def client() -> None:
@@ -347,6 +355,9 @@ def test_shutdown_is_prompt_with_heavy_work_in_flight(live):
         t0 = time.monotonic()
     # Leaving `live` asked the server to exit: it has, and the client got its answer.
     assert done.wait(5) and time.monotonic() - t0 < 2.0
+    while alive(worker) and time.monotonic() - t0 < 3.0:
+        time.sleep(0.02)
+    assert not alive(worker)  # no heavy-work process outlives the server
 
 
 # --- 4. Input limits -------------------------------------------------------------------------

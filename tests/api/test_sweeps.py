@@ -5,7 +5,10 @@ import json
 import numpy as np
 import pytest
 
+from gradscape.api.sweep_schemas import SweepRequest
+from gradscape.api.sweeps import sweep_answer
 from gradscape.config import Settings, get_settings
+from gradscape.deadline import NO_DEADLINE
 from gradscape.engine import compiled
 
 
@@ -222,25 +225,19 @@ def test_point_step_cap_is_a_setting(client, app):
     assert client.post("/api/sweeps", json=body).status_code == 200
 
 
-def test_a_cold_server_answers_with_numpy_and_compiles_in_the_background(client, app, monkeypatch):
+def test_a_cold_worker_answers_with_numpy_and_compiles_in_the_background(monkeypatch):
+    """What a heavy-work process does with a sweep whose kernel is not compiled yet (the
+    same function, called here in this process so that the compiler can be watched)."""
     queued = []
     monkeypatch.setattr(compiled, "_kernels", {})  # nothing compiled yet
     monkeypatch.setattr(compiled, "request", queued.append)
-    app.dependency_overrides[get_settings] = lambda: Settings(sweep_compiled=1)
-    body = {
-        "run": {"surface": "himmelblau", "optimizer": "adam", "params": {"lr": 0.1}},
-        "axes": [axis("start.x", -4, 4, 4)],
-    }
-    response = client.post("/api/sweeps", json=body)
-    assert response.status_code == 200
+    body = SweepRequest.model_validate(
+        {
+            "run": {"surface": "himmelblau", "optimizer": "adam", "params": {"lr": 0.1}},
+            "axes": [axis("start.x", -4, 4, 4)],
+        }
+    )
+    response = sweep_answer(body, Settings(sweep_compiled=1), deadline=NO_DEADLINE)
+    assert response.status_code == 200 and json.loads(response.body)["final_loss"]
     assert response.headers["x-gradscape-engine"] == "numpy"
     assert queued == [(compiled.SURFACES["himmelblau"], compiled.ADAM, False, False, False, False)]
-
-
-def test_the_server_starts_compiling_when_it_starts(app, monkeypatch):
-    from fastapi.testclient import TestClient
-
-    started = []
-    monkeypatch.setattr(compiled, "warm_up", lambda: started.append(True))
-    with TestClient(app):
-        assert started == [True]

@@ -1,8 +1,9 @@
 """POST /api/networks/runs, /runs/stream, /batch and /batch/stream: train small networks."""
 
+from collections.abc import Iterator
 from dataclasses import replace
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -20,8 +21,9 @@ from gradscape.api.network_schemas import (
     NetworkRunResponse,
 )
 from gradscape.api.responses import HEAVY_RESPONSES, VALIDATION, json_response
-from gradscape.api.sse import event_stream
+from gradscape.api.sse import event_stream, stream_responses
 from gradscape.config import Settings
+from gradscape.deadline import Deadline
 from gradscape.errors import GradscapeError, InvalidValueError
 from gradscape.networks import (
     ACTIVATIONS,
@@ -126,34 +128,46 @@ def network_options(settings: SettingsDep) -> NetworkOptions:
     )
 
 
+# The work itself, run in a heavy-work process (api/workers.py) from the request's body.
+
+
+def run_answer(body: NetworkRunRequest, settings: Settings, deadline: Deadline) -> Response:
+    return json_response(train(to_spec(body, settings), deadline))
+
+
+def run_events(body: NetworkRunRequest, settings: Settings, deadline: Deadline) -> Iterator:
+    return stream_training(to_spec(body, settings), deadline=deadline)
+
+
+def batch_answer(body: NetworkBatchRequest, settings: Settings, deadline: Deadline) -> Response:
+    specs, shared = to_specs(body, settings), shared_slice(body, settings)
+    return json_response(train_batch(specs, shared, deadline))
+
+
+def batch_events(body: NetworkBatchRequest, settings: Settings, deadline: Deadline) -> Iterator:
+    specs, shared = to_specs(body, settings), shared_slice(body, settings)
+    return stream_batch(specs, shared=shared, deadline=deadline)
+
+
 @router.post("/runs", response_model=NetworkRunResponse, responses=HEAVY_RESPONSES)
 async def create_network_run(
     body: NetworkRunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
 ):
     """Train, then answer with the curves, the landscape, the path and the interpolation."""
-    spec = to_spec(body, settings)
-    return await admission.run(request, lambda deadline: json_response(train(spec, deadline)))
+    to_spec(body, settings)
+    return await admission.run(request, run_answer, body, settings)
 
 
 @router.post(
     "/runs/stream",
-    responses={
-        200: {
-            "content": {"text/event-stream": {}},
-            "description": "`data:` events shaped like NetworkRunBlock, then "
-            "`event: done` shaped like NetworkRunDone.",
-        },
-        **HEAVY_RESPONSES,
-    },
+    responses=stream_responses("shaped like NetworkRunBlock", "shaped like NetworkRunDone"),
 )
 async def stream_network_run(
     body: NetworkRunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
 ):
     """The same run as Server-Sent Events, with the live decision boundary in each block."""
-    spec = to_spec(body, settings)
-    return event_stream(
-        request, admission, lambda deadline: stream_training(spec, deadline=deadline)
-    )
+    to_spec(body, settings)
+    return event_stream(request, admission, run_events, body, settings)
 
 
 @router.post("/batch", response_model=NetworkBatchResponse, responses=HEAVY_RESPONSES)
@@ -162,35 +176,23 @@ async def create_network_batch(
 ):
     """Several runs trained together (one batched network per shared data set and shape),
     each answered as POST /runs answers it, and one landscape with every run's path."""
-    specs, shared = to_specs(body, settings), shared_slice(body, settings)
-    check_batch(specs, shared, settings)
-    return await admission.run(
-        request, lambda deadline: json_response(train_batch(specs, shared, deadline))
-    )
+    check_batch(to_specs(body, settings), shared_slice(body, settings), settings)
+    return await admission.run(request, batch_answer, body, settings)
 
 
 @router.post(
     "/batch/stream",
-    responses={
-        200: {
-            "content": {"text/event-stream": {}},
-            "description": '`data:` events {"runs": [NetworkRunBlock or null, ...]}, then '
-            '`event: done` {"runs": [NetworkRunDone, ...], "landscape": SharedLandscape}.',
-        },
-        **HEAVY_RESPONSES,
-    },
+    responses=stream_responses(
+        '{"runs": [NetworkRunBlock or null, ...]}',
+        '{"runs": [NetworkRunDone, ...], "landscape": SharedLandscape}',
+    ),
 )
 async def stream_network_batch(
     body: NetworkBatchRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
 ):
     """The batch as Server-Sent Events: every run's block and live boundary, a few a second."""
-    specs, shared = to_specs(body, settings), shared_slice(body, settings)
-    check_batch(specs, shared, settings)
-    return event_stream(
-        request,
-        admission,
-        lambda deadline: stream_batch(specs, shared=shared, deadline=deadline),
-    )
+    check_batch(to_specs(body, settings), shared_slice(body, settings), settings)
+    return event_stream(request, admission, batch_events, body, settings)
 
 
 @router.post("/dataset", response_model=DatasetPoints, responses=VALIDATION)

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from gradscape.api import cost
 from gradscape.api.admission import AdmissionDep
@@ -16,7 +16,7 @@ from gradscape.api.schemas import (
     RunRequest,
     RunResponse,
 )
-from gradscape.api.sse import Event, event_stream
+from gradscape.api.sse import Event, event_stream, stream_responses
 from gradscape.config import Settings
 from gradscape.deadline import Deadline
 from gradscape.engine import Rows, RunResult, RunSpec, build_spec, run_batch, stream_run
@@ -101,58 +101,8 @@ def block_payload(rows: Rows) -> dict:
     return payload
 
 
-@router.post("", response_model=RunResponse, responses=HEAVY_RESPONSES)
-async def create_run(
-    body: RunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
-):
-    """Run one optimizer on one surface and return the whole trajectory."""
-    spec = to_spec(body, settings)
-    cost.check(cost.run_cost([spec], body.max_points), settings, "steps", REDUCE)
-
-    def work(deadline: Deadline):
-        (result,) = run_batch([spec], deadline=deadline, max_points=body.max_points)
-        return json_response(result_payload(result, spec))
-
-    return await admission.run(request, work)
-
-
-@router.post(
-    "/stream",
-    responses={
-        200: {
-            "content": {"text/event-stream": {}},
-            "description": "`data:` events shaped like RunBlock, then "
-            "`event: done` shaped like RunDone (or `event: error` if the deadline passed).",
-        },
-        **HEAVY_RESPONSES,
-    },
-)
-async def stream_run_events(
-    body: RunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
-):
-    """The same run as Server-Sent Events, block by block as it is computed."""
-    spec = to_spec(body, settings)
-    cost.check(cost.run_cost([spec], body.max_points), settings, "steps", REDUCE)
-
-    def events(deadline: Deadline) -> Iterator[Event]:
-        last = None
-        blocks = stream_run(spec, settings.stream_block_steps, deadline, body.max_points)
-        for item in blocks:
-            if isinstance(item, Rows):
-                last = (float(item.points[-1, 0]), float(item.points[-1, 1]))
-                yield None, block_payload(item)
-            else:
-                done = ending(spec, item.status, item.message, last)
-                yield "done", {"steps_taken": item.steps_taken, **done}
-
-    return event_stream(request, admission, events)
-
-
-@router.post("/batch", response_model=BatchResponse, responses=HEAVY_RESPONSES)
-async def create_batch(
-    body: BatchRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
-):
-    """Several runs computed together: runs that can share arrays advance as one."""
+def batch_specs(body: BatchRequest, settings: Settings) -> list[RunSpec]:
+    """Validate a batch against the registries, the caps and the cost budget."""
     if len(body.runs) > settings.max_batch_runs:
         raise InvalidValueError("runs", f"at most {settings.max_batch_runs} runs per batch")
     specs = [to_spec(r, settings, f"runs.{i}.") for i, r in enumerate(body.runs)]
@@ -164,20 +114,76 @@ async def create_batch(
             f"{LOOPED_POINT_COST} each); the cap is {settings.max_total_points} "
             "(fewer runs or fewer steps)",
         )
-    max_points = [r.max_points for r in body.runs]
     total = cost.Cost()
-    for spec, m in zip(specs, max_points, strict=True):
-        total += cost.Cost(0, cost.run_cost([spec], m).answer_bytes)
+    for spec, r in zip(specs, body.runs, strict=True):
+        total += cost.Cost(0, cost.run_cost([spec], r.max_points).answer_bytes)
     total += cost.Cost(cost.run_cost(specs).seconds, 0)
     cost.check(total, settings, "runs", REDUCE)
+    return specs
 
-    def work(deadline: Deadline):
-        results = run_batch(specs, deadline=deadline)
-        thinned = map(_thinned, results, specs, max_points)
-        payloads = [result_payload(r, s) for r, s in zip(thinned, specs, strict=True)]
-        return json_response({"runs": payloads})
 
-    return await admission.run(request, work)
+def checked_spec(body: RunRequest, settings: Settings) -> RunSpec:
+    spec = to_spec(body, settings)
+    cost.check(cost.run_cost([spec], body.max_points), settings, "steps", REDUCE)
+    return spec
+
+
+# The work itself, run in a heavy-work process (api/workers.py) from the request's body.
+
+
+def run_answer(body: RunRequest, settings: Settings, deadline: Deadline) -> Response:
+    spec = to_spec(body, settings)
+    (result,) = run_batch([spec], deadline=deadline, max_points=body.max_points)
+    return json_response(result_payload(result, spec))
+
+
+def run_events(body: RunRequest, settings: Settings, deadline: Deadline) -> Iterator[Event]:
+    spec = to_spec(body, settings)
+    last = None
+    blocks = stream_run(spec, settings.stream_block_steps, deadline, body.max_points)
+    for item in blocks:
+        if isinstance(item, Rows):
+            last = (float(item.points[-1, 0]), float(item.points[-1, 1]))
+            yield None, block_payload(item)
+        else:
+            done = ending(spec, item.status, item.message, last)
+            yield "done", {"steps_taken": item.steps_taken, **done}
+
+
+def batch_answer(body: BatchRequest, settings: Settings, deadline: Deadline) -> Response:
+    specs = [to_spec(r, settings, f"runs.{i}.") for i, r in enumerate(body.runs)]
+    results = run_batch(specs, deadline=deadline)
+    max_points = [r.max_points for r in body.runs]
+    thinned = map(_thinned, results, specs, max_points)
+    payloads = [result_payload(r, s) for r, s in zip(thinned, specs, strict=True)]
+    return json_response({"runs": payloads})
+
+
+@router.post("", response_model=RunResponse, responses=HEAVY_RESPONSES)
+async def create_run(
+    body: RunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
+    """Run one optimizer on one surface and return the whole trajectory."""
+    checked_spec(body, settings)
+    return await admission.run(request, run_answer, body, settings)
+
+
+@router.post("/stream", responses=stream_responses("shaped like RunBlock", "shaped like RunDone"))
+async def stream_run_events(
+    body: RunRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
+    """The same run as Server-Sent Events, block by block as it is computed."""
+    checked_spec(body, settings)
+    return event_stream(request, admission, run_events, body, settings)
+
+
+@router.post("/batch", response_model=BatchResponse, responses=HEAVY_RESPONSES)
+async def create_batch(
+    body: BatchRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
+):
+    """Several runs computed together: runs that can share arrays advance as one."""
+    batch_specs(body, settings)
+    return await admission.run(request, batch_answer, body, settings)
 
 
 def _thinned(result: RunResult, spec: RunSpec, max_points: int | None) -> RunResult:

@@ -432,8 +432,9 @@ class Health(BaseModel):
                     "version": "0.1.0",
                     "accepting_heavy_work": True,
                     "heavy_jobs": 1,
-                    "heavy_threads": 2,
-                    "heavy_limit": 10,
+                    "heavy_threads": 1,
+                    "heavy_workers": 1,
+                    "heavy_limit": 5,
                 }
             ]
         }
@@ -445,8 +446,13 @@ class Health(BaseModel):
         True, description="False while the heavy pool and its queue are full (runs get 503)."
     )
     heavy_jobs: int = Field(0, description="Heavy jobs running or waiting in this process.")
-    heavy_threads: int = Field(0, description="Threads of this process's heavy pool.")
-    heavy_limit: int = Field(0, description="Jobs accepted at once: threads plus queue.")
+    heavy_threads: int = Field(
+        0, description="Same as heavy_workers (its first name, from when they were threads)."
+    )
+    heavy_workers: int = Field(
+        0, description="Worker processes of this server process's heavy pool (niced)."
+    )
+    heavy_limit: int = Field(0, description="Jobs accepted at once: workers plus queue.")
 
 
 class CurvatureRequest(Strict):

@@ -22,6 +22,7 @@ from gradscape.api.schemas import (
     SurfaceFormula,
     SurfaceOut,
 )
+from gradscape.deadline import Deadline
 from gradscape.errors import InvalidValueError, UnknownIdError
 from gradscape.optimizers import OPTIMIZERS
 from gradscape.suggestions import suggested_lrs
@@ -122,7 +123,8 @@ def _formula(body: SurfaceFormula) -> FormulaSurface:
     return surface
 
 
-def _metadata(surface: FormulaSurface) -> Response:
+def _metadata(body: SurfaceFormula, deadline: Deadline) -> Response:
+    surface = _formula(body)
     out = surface_out(surface).model_dump()
     out.update(
         expression=surface.expression,
@@ -136,23 +138,25 @@ def _metadata(surface: FormulaSurface) -> Response:
     return json_response(CustomSurfaceOut(**out).model_dump())
 
 
-def _grid(surface: FormulaSurface, resolution: int) -> Response:
-    xs = np.linspace(*surface.x_range, resolution)
-    ys = np.linspace(*surface.y_range, resolution)
+def _grid(body: CustomGridRequest, deadline: Deadline) -> Response:
+    surface = _formula(body)
+    xs = np.linspace(*surface.x_range, body.resolution)
+    ys = np.linspace(*surface.y_range, body.resolution)
     z = surface.grid(xs, ys)
     return json_response({"x": xs.tolist(), "y": ys.tolist(), "z": z.tolist()})
 
 
 # Parsing is cheap and happens at once (a bad formula answers 422 without waiting); the
-# stationary-point search and large grids run in the heavy-work pool like runs do.
+# stationary-point search and large grids run in a heavy-work process like runs do (which
+# parses the formula again from the body).
 
 
 @router.post("/surfaces/custom", response_model=CustomSurfaceOut, responses=HEAVY_RESPONSES)
 async def custom_surface(body: SurfaceFormula, request: Request, admission: AdmissionDep):
     """A formula's metadata, shaped like a GET /api/surfaces entry, with its stationary
     points found numerically and its gradient written out."""
-    surface = _formula(body)
-    return await admission.run(request, lambda deadline: _metadata(surface))
+    _formula(body)
+    return await admission.run(request, _metadata, body)
 
 
 @router.post("/surfaces/custom/grid", response_model=Grid, responses=HEAVY_RESPONSES)
@@ -162,5 +166,5 @@ async def custom_surface_grid(
     """z[i][j] = f(x[j], y[i]) over the formula's ranges; null where f is undefined."""
     if body.resolution > settings.max_grid_resolution:
         raise InvalidValueError("resolution", f"must be <= {settings.max_grid_resolution}")
-    surface = _formula(body)
-    return await admission.run(request, lambda deadline: _grid(surface, body.resolution))
+    _formula(body)
+    return await admission.run(request, _grid, body)

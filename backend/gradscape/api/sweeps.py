@@ -3,14 +3,14 @@
 from collections.abc import Iterator
 
 import numpy as np
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from gradscape.api import cost
 from gradscape.api.admission import AdmissionDep
 from gradscape.api.deps import SettingsDep
 from gradscape.api.responses import HEAVY_RESPONSES, json_response
 from gradscape.api.runs import LOOPED_POINT_COST
-from gradscape.api.sse import Event, event_stream
+from gradscape.api.sse import Event, event_stream, stream_responses
 from gradscape.api.sweep_schemas import SweepDone, SweepRequest, SweepResponse, SweepRows
 from gradscape.config import Settings
 from gradscape.deadline import Deadline
@@ -122,6 +122,34 @@ def block_size(sweep: Sweep, settings: Settings) -> int:
     return max(1, settings.sweep_block_point_steps // weight(sweep))
 
 
+def done_payload(sweep: Sweep) -> dict:
+    return {
+        "attractors": attractors_payload(sweep),
+        "start_curvature": start_curvature(sweep),
+        "axes": axes_payload(sweep),
+    }
+
+
+# The work itself, run in a heavy-work process (api/workers.py) from the request's body.
+
+
+def sweep_answer(body: SweepRequest, settings: Settings, deadline: Deadline) -> Response:
+    sweep = to_sweep(body, settings)
+    rows = run_sweep(sweep, FAST[settings.sweep_compiled], block_size(sweep, settings), deadline)
+    done = done_payload(sweep)
+    response = json_response({"axes": done.pop("axes"), **rows_payload(sweep, rows), **done})
+    response.headers[ENGINE_HEADER] = rows.engine
+    return response
+
+
+def sweep_events(body: SweepRequest, settings: Settings, deadline: Deadline) -> Iterator[Event]:
+    sweep = to_sweep(body, settings)
+    fast = FAST[settings.sweep_compiled]
+    for rows in iter_sweep(sweep, block_size(sweep, settings), fast, deadline):
+        yield None, {"row_start": rows.row_start, **rows_payload(sweep, rows)}
+    yield "done", done_payload(sweep)
+
+
 @router.post("", response_model=SweepResponse, responses=HEAVY_RESPONSES)
 async def create_sweep(
     body: SweepRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
@@ -129,35 +157,14 @@ async def create_sweep(
     """Every cell of the grid as a run; answers what each run ended with."""
     sweep = to_sweep(body, settings)
     cost.check(sweep_cost(sweep, settings, streamed=False), settings, "axes", REDUCE)
-
-    def work(deadline: Deadline):
-        rows = run_sweep(
-            sweep, FAST[settings.sweep_compiled], block_size(sweep, settings), deadline
-        )
-        response = json_response(
-            {
-                "axes": axes_payload(sweep),
-                **rows_payload(sweep, rows),
-                "attractors": attractors_payload(sweep),
-                "start_curvature": start_curvature(sweep),
-            }
-        )
-        response.headers[ENGINE_HEADER] = rows.engine
-        return response
-
-    return await admission.run(request, work)
+    return await admission.run(request, sweep_answer, body, settings)
 
 
 @router.post(
     "/stream",
-    responses={
-        200: {
-            "content": {"text/event-stream": {}},
-            "description": "`data:` events shaped like SweepRows (whole rows, as they finish), "
-            "then `event: done` shaped like SweepDone (or `event: error` past the deadline).",
-        },
-        **HEAVY_RESPONSES,
-    },
+    responses=stream_responses(
+        "shaped like SweepRows (whole rows, as they finish)", "shaped like SweepDone"
+    ),
 )
 async def stream_sweep(
     body: SweepRequest, request: Request, settings: SettingsDep, admission: AdmissionDep
@@ -165,19 +172,7 @@ async def stream_sweep(
     """The same sweep as Server-Sent Events, rows as they finish; stops if the client leaves."""
     sweep = to_sweep(body, settings)
     cost.check(sweep_cost(sweep, settings, streamed=True), settings, "axes", REDUCE)
-
-    def events(deadline: Deadline) -> Iterator[Event]:
-        fast = FAST[settings.sweep_compiled]
-        for rows in iter_sweep(sweep, block_size(sweep, settings), fast, deadline):
-            yield None, {"row_start": rows.row_start, **rows_payload(sweep, rows)}
-        done = {
-            "attractors": attractors_payload(sweep),
-            "start_curvature": start_curvature(sweep),
-            "axes": axes_payload(sweep),
-        }
-        yield "done", done
-
-    return event_stream(request, admission, events)
+    return event_stream(request, admission, sweep_events, body, settings)
 
 
 __all__ = ["SweepDone", "SweepRows", "router"]
