@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> None:
         "--workers",
         type=int,
         default=int(os.environ.get("WORKERS", "0")) or None,
-        help="worker processes (default: one per core); each runs heavy work in one thread",
+        help="server processes (default: one per core); each runs heavy work in one niced "
+        "worker process of its own",
     )
     serve.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)

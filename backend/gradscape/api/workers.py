@@ -96,23 +96,34 @@ def serve(conn: Connection, cancel: CancelFlag, warm_up: bool) -> None:
             execute(conn, cancel, job)
         except (BrokenPipeError, OSError):  # the server is gone
             return
-        give_memory_back()
 
 
 def execute(conn: Connection, cancel: CancelFlag, job: Job) -> None:
-    deadline = Deadline(job.seconds, flag=cancel, end=job.end)
+    """Run one job and send its messages. Freed memory goes back to the OS before a job
+    says it has ended (so an ended job uses no more CPU), except after an answer, which is
+    sent first so that the client does not wait for it."""
+    final = _run(conn, Deadline(job.seconds, flag=cancel, end=job.end), job)
+    if final[0] == ANSWER:
+        conn.send(final)
+        give_memory_back()
+    else:
+        give_memory_back()
+        conn.send(final)
+
+
+def _run(conn: Connection, deadline: Deadline, job: Job) -> tuple:
+    """The job's frames are sent as they come; its last message is returned."""
     try:
         result = job.fn(*job.args, deadline=deadline)
-        if job.stream:
-            for frame in result:
-                conn.send((FRAME, frame))
-            conn.send((END,))
-        else:
-            conn.send((ANSWER, (result.body, result.status_code, result.raw_headers)))
+        if not job.stream:
+            return (ANSWER, (result.body, result.status_code, result.raw_headers))
+        for frame in result:
+            conn.send((FRAME, frame))
+        return (END,)
     except Cancelled as exc:
-        conn.send((CANCELLED, exc.reason, exc.timed_out))
+        return (CANCELLED, exc.reason, exc.timed_out)
     except Exception as exc:  # the server's error handlers answer it
-        conn.send((ERROR, _portable(exc)))
+        return (ERROR, _portable(exc))
 
 
 def _portable(exc: Exception) -> Exception:
@@ -141,13 +152,31 @@ def context() -> Any:
     return ctx
 
 
+class SharedFlag:
+    """A cancel flag in shared memory: the server sets it, the worker's Deadline reads it.
+    (One byte, no lock: unlike a multiprocessing.Event it holds no semaphore that a killed
+    process could leak.)"""
+
+    def __init__(self, ctx: Any) -> None:
+        self.value = ctx.RawValue(ctypes.c_bool, False)
+
+    def set(self) -> None:
+        self.value.value = True
+
+    def clear(self) -> None:
+        self.value.value = False
+
+    def is_set(self) -> bool:
+        return self.value.value
+
+
 class Worker:
     """One heavy-work process, its pipe and its cancel flag (server side)."""
 
     def __init__(self, warm_up: bool) -> None:
         ctx = context()
         self.conn, child = ctx.Pipe()
-        self.cancel = ctx.Event()
+        self.cancel = SharedFlag(ctx)
         self.process = ctx.Process(
             target=serve, args=(child, self.cancel, warm_up), name="gradscape-heavy", daemon=True
         )
