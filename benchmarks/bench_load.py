@@ -183,13 +183,15 @@ def rss_mb(root: int) -> float:
     return total / 1024
 
 
-def cpu_seconds(root: int) -> float:
+def cpu_seconds(root: int, niced_only: bool = False) -> float:
+    """CPU time of the server's process tree (with ``niced_only``: of its heavy workers)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
     for pid in tree_pids(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            if not niced_only or int(fields[16]) > 0:
+                total += int(fields[11]) + int(fields[12])
         except (OSError, IndexError):
             pass
     return total / tick
@@ -260,9 +262,11 @@ def run_once(workers: int, clients: int, seconds: float) -> dict:
     proc = start_server(workers, port)
     try:
         before = rss_mb(proc.pid)
+        heavy_cpu = cpu_seconds(proc.pid, niced_only=True)
         t0 = time.monotonic()
         stats = asyncio.run(drive(port, proc.pid, clients, seconds, heavy))
         wall = time.monotonic() - t0
+        heavy_cpu = cpu_seconds(proc.pid, niced_only=True) - heavy_cpu
         stopped = time.monotonic()
         time.sleep(1.0)
         cpu_a = cpu_seconds(proc.pid)
@@ -281,6 +285,7 @@ def run_once(workers: int, clients: int, seconds: float) -> dict:
         "light": stats.light,
         "heavy": stats.heavy,
         "heavy_ok_per_s": stats.heavy_ok / wall,
+        "heavy_cpu_per_s": heavy_cpu / wall,
         "statuses": dict(sorted(stats.statuses.items())),
         "failures": dict(stats.failures),
         "retry_after_missing": stats.retry_after_missing,
@@ -317,6 +322,7 @@ def report(r: dict, clients: int, seconds: float) -> None:
         f"  ({after / before:.2f}x before)"
     )
     print(f"  CPU in the 2nd second after the clients stopped: {r['cpu_after']:.2f} s")
+    print(f"  heavy workers (niced) got {r['heavy_cpu_per_s']:.2f} CPU-seconds per second")
 
 
 def main() -> None:
@@ -338,6 +344,12 @@ def main() -> None:
             print(
                 f"heavy throughput, --workers {r['workers']} / --workers "
                 f"{results[0]['workers']}: {ratio:.2f}x"
+            )
+            cpu = results[0]["heavy_cpu_per_s"]
+            print(
+                f"CPU the heavy workers got, --workers {r['workers']} / --workers "
+                f"{results[0]['workers']}: {r['heavy_cpu_per_s'] / cpu if cpu else 0:.2f}x "
+                "(niced: on a shared machine, what other processes leave them)"
             )
 
 

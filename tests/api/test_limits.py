@@ -295,18 +295,20 @@ def test_a_plain_request_stops_computing_when_its_client_leaves(live):
     settings = Settings(max_work_seconds=1e6, request_seconds=1e6, sweep_compiled=0)
     with live(settings) as (url, app):
         admission = app.state.admission
+        (pid,) = admission.pids()
         with pytest.raises(httpx.ReadTimeout):
             httpx.post(f"{url}/api/networks/runs", json=_expensive_network(), timeout=0.5)
         t0 = time.monotonic()
         while admission.jobs and time.monotonic() - t0 < 5:
             time.sleep(0.05)
         # The job ends (its worker is free) within half a second or so of the client leaving,
-        # and the worker process computes no more.
-        assert admission.jobs == 0 and time.monotonic() - t0 < 1.0
-        (pid,) = admission.pids()
-        cpu = cpu_seconds(pid)
-        time.sleep(0.3)
-        assert cpu_seconds(pid) - cpu < 0.03
+        # and the worker process that ran it computes no more (or, if it was too starved of
+        # CPU to reach its next check within a second, it was killed and replaced).
+        assert admission.jobs == 0 and time.monotonic() - t0 < 1.5
+        if alive(pid):
+            cpu = cpu_seconds(pid)
+            time.sleep(0.3)
+            assert cpu_seconds(pid) - cpu < 0.03
 
 
 def test_a_stream_stops_computing_when_its_client_leaves(live):
