@@ -4,7 +4,8 @@
 import { ApiError, getJSON, postJSON, postStream } from "../api.js";
 import { fillSelect, renderPresetButtons } from "../controls.js";
 import { download } from "../export.js";
-import { copyLink, presetFromHash } from "../link.js";
+import { renderHeader } from "../header.js";
+import { presetFromHash } from "../link.js";
 import { plotConfig } from "../plot-config.js";
 import { parseCSV, contentHash, pointsToCSV } from "./csv.js";
 import { curvesToCSV, runsToJSON } from "./export.js";
@@ -470,21 +471,24 @@ function exportRuns(kind) {
     const plot = $(kind === "boundary" ? "data-plot" : "landscape-plot");
     window.Plotly.downloadImage(plot, { format: "png", width: 1000, height: 1000, filename: `${name}-${kind}` });
   }
-  $("export-menu").open = false;
 }
 
 function bindHeader() {
-  $("copy-link").addEventListener("click", () => copyLink($("copy-link")));
-  $("export-json").addEventListener("click", () => exportRuns("json"));
-  $("export-csv").addEventListener("click", () => exportRuns("csv"));
-  $("export-boundary").addEventListener("click", () => exportRuns("boundary"));
-  $("export-landscape").addEventListener("click", () => exportRuns("landscape"));
-  window.addEventListener("hashchange", restoreFromHash);
+  const buttons = renderHeader($("app-header"), "networks", [
+    { id: "export-json", label: "Runs as JSON" },
+    { id: "export-csv", label: "Curves as CSV" },
+    { id: "export-boundary", label: "Boundary as PNG" },
+    { id: "export-landscape", label: "Landscape as PNG" },
+  ]);
+  for (const kind of ["json", "csv", "boundary", "landscape"]) {
+    buttons[`export-${kind}`].addEventListener("click", () => exportRuns(kind));
+  }
 }
 
 // ---- start -----------------------------------------------------------------------------------
 
 async function start() {
+  bindHeader();
   const [datasets, optimizers, schedules, options] = await Promise.all([
     getJSON("/api/datasets"), getJSON("/api/optimizers"), getJSON("/api/schedules"),
     getJSON("/api/networks/options"),
@@ -503,7 +507,7 @@ async function start() {
   $("sharpness-every").max = options.max_steps;
   applySettings(DEFAULTS);
   bindForm();
-  bindHeader();
+  window.addEventListener("hashchange", restoreFromHash);
   renderPresetButtons($("presets"), PRESETS, loadPreset, 1);
   markExportable();
   // A link restores its view; a fresh page trains the default run at once, so it opens on a
