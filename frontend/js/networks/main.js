@@ -19,7 +19,8 @@ import {
   freshState, makeRun, parseHidden, runLabel, state,
 } from "./state.js";
 import { decodeState, encodeState } from "./url-state.js";
-import { labelOf, problems, showProblem } from "./validate.js";
+import { showFieldError } from "../field-errors.js";
+import { labelOf, problems } from "./validate.js";
 
 const $ = (id) => document.getElementById(id);
 // The site's Plotly config (no buttons that send a chart elsewhere), without lasso and box select.
@@ -215,10 +216,10 @@ const selectedRun = () => state.runs[state.selected];
 async function useCSV(text) {
   const parsed = parseCSV(text, catalog.options.max_samples);
   if (parsed.error) {
-    showProblem($("csv"), `CSV ${parsed.error}.`);
+    showFieldError($("csv"), `CSV ${parsed.error}.`);
     return;
   }
-  showProblem($("csv"), "");
+  showFieldError($("csv"), "");
   const name = state.custom?.fileName || "pasted CSV";
   state.custom = { ...parsed.points, name, hash: contentHash(parsed.points) };
   $("dataset-description").textContent = datasetInfo().description;
@@ -233,7 +234,7 @@ function bindForm() {
       const info = datasetInfo();
       state.samples = info.default_samples;
       state.data_noise = info.default_noise;
-      showProblem($("csv"), "");
+      showFieldError($("csv"), "");
     }
     renderData();
     if (state.dataset === "custom" && !state.custom?.x) {
@@ -350,7 +351,7 @@ async function train() {
   if (size > catalog.options.max_body_bytes) {
     // Your points travel once per run: too many of both would be refused (413).
     const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
-    showProblem($("csv"), `${state.runs.length} runs with these points make a ${mb(size)} request; the server takes at most ${mb(catalog.options.max_body_bytes)}. Use fewer runs or fewer points.`);
+    showFieldError($("csv"), `${state.runs.length} runs with these points make a ${mb(size)} request; the server takes at most ${mb(catalog.options.max_body_bytes)}. Use fewer runs or fewer points.`);
     setStatus("Nothing was trained: the request would be too large (see the message at your data).", true);
     return;
   }
