@@ -80,8 +80,29 @@ def test_page_opens_on_a_trained_run_with_train_in_reach(browser, server, viewpo
     assert box["y"] + box["height"] <= viewport["height"]
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"] + 1, f"page scrolls sideways ({width}px)"
+    for name in ("Copy link", "Export"):  # the same header as every page, phones included
+        box = page.locator(".app-header").get_by_text(name, exact=True).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], name
+    for chart, (title, ticks, legend) in page.evaluate(AXIS_BOXES_JS).items():
+        assert title["top"] >= ticks["bottom"] - 0.5, f"{chart}: x-axis title over its tick labels"
+        assert legend["top"] >= title["bottom"] - 0.5, f"{chart}: legend over the x-axis title"
     page.screenshot(path=artifacts / f"networks-open-{'phone' if mobile else 'laptop'}.png")
     context.close()
+
+
+# Per 2D chart: the x-axis title's box, the lowest tick label's box, the legend's box.
+AXIS_BOXES_JS = """() => Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')]
+  .filter(el => el.querySelector('.g-xtitle text') && el.querySelector('.xtick text'))
+  .map(el => {
+    const box = (n) => {
+      const b = n.getBoundingClientRect();
+      return {top: b.top, bottom: b.bottom};
+    };
+    const ticks = [...el.querySelectorAll('.xtick text')].map(box);
+    return [el.id, [box(el.querySelector('.g-xtitle text')),
+                    {bottom: Math.max(...ticks.map(b => b.bottom))},
+                    box(el.querySelector('.legend'))]];
+  }))"""
 
 
 def test_controls_come_from_the_api(page):

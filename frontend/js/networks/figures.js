@@ -38,7 +38,7 @@ function legendMargin(names, width = 560) {
   let rows = 1;
   let x = 0;
   for (const name of names) {
-    const w = 44 + 6.4 * name.length;
+    const w = 48 + 7 * name.length; // symbol and gap, then about 7 px per 11 px character
     if (x > 0 && x + w > width - 24) {
       rows += 1;
       x = 0;
