@@ -275,6 +275,13 @@ def test_presets_on_a_phone(browser, server, artifacts, preset, claim):
             and box["x"] >= 0
             and box["x"] + box["width"] <= PHONE["width"]
         )
+        # Read top to bottom as on the optimizer page: what the map shows, the maps, what a
+        # tapped cell is (right under them), then the presets and the form.
+        tops = page.evaluate(
+            """ids => ids.map(id => document.getElementById(id).getBoundingClientRect().top)""",
+            ["lesson-note", "maps", "cell-info", "presets", "map-form"],
+        )
+        assert tops == sorted(tops), tops
         page.locator("#map-0").scroll_into_view_if_needed()
         page.screenshot(path=artifacts / f"maps-{preset}-phone.png", full_page=True)
         assert math.isfinite(page.evaluate("window.gradscapeMaps.results[0].rows"))
