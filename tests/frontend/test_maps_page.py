@@ -61,6 +61,18 @@ def test_header_links_every_page(page):
         expect(page.get_by_role("link", name="Maps")).to_have_attribute("href", "maps.html")
 
 
+def test_no_plot_on_any_page_offers_to_send_it_off_this_machine(page):
+    open_maps(page, "preset=himmelblau-basins")
+    for path in ("maps.html", "./", "networks.html"):
+        if path != "maps.html":
+            page.goto(f"{page.base_url}/{path}")
+            page.wait_for_function("document.querySelectorAll('.modebar-btn').length > 0")
+        titles = page.eval_on_selector_all(".modebar-btn", "bs => bs.map(b => b.dataset.title)")
+        assert "Download plot as a PNG" in titles, path
+        sent = [t for t in titles if any(w in t for w in ("Share", "Cloud", "Chart Studio"))]
+        assert not sent, (path, sent)
+
+
 def test_himmelblau_basins_gd_and_adam_find_four_minima_with_different_basins(page, artifacts):
     state = open_maps(page, "preset=himmelblau-basins")
     gd, adam = state["results"]
