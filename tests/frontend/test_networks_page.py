@@ -85,11 +85,16 @@ def test_page_opens_on_a_trained_run_with_train_in_reach(browser, server, viewpo
     for name in ("Copy link", "Export"):  # the same header as every page, phones included
         box = page.locator(".app-header").get_by_text(name, exact=True).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], name
+    assert_axis_titles_clear(page)
+    page.screenshot(path=artifacts / f"networks-open-{'phone' if mobile else 'laptop'}.png")
+    context.close()
+
+
+def assert_axis_titles_clear(page) -> None:
+    """Every 2D chart's x-axis title sits below its tick labels and above its legend."""
     for chart, (title, ticks, legend) in page.evaluate(AXIS_BOXES_JS).items():
         assert title["top"] >= ticks["bottom"] - 0.5, f"{chart}: x-axis title over its tick labels"
         assert legend["top"] >= title["bottom"] - 0.5, f"{chart}: legend over the x-axis title"
-    page.screenshot(path=artifacts / f"networks-open-{'phone' if mobile else 'laptop'}.png")
-    context.close()
 
 
 # Per 2D chart: the x-axis title's box, the lowest tick label's box, the legend's box.
@@ -421,6 +426,7 @@ def test_presets_load_and_draw(page, preset):
     assert all(len(t["y"]) == steps + 1 for t in named(page, "loss-chart", " · train"))
     assert len([t for t in traces(page, "landscape-plot") if t["name"].startswith("path")]) == runs
     assert all(len(t["x"]) > 10 for t in traces(page, "sharpness-chart") if "λmax" in t["name"])
+    assert_axis_titles_clear(page)
 
 
 # ---- 6. your own data ------------------------------------------------
