@@ -40,7 +40,7 @@ START_METHOD = "forkserver"
 PRELOAD = ["gradscape.app"]
 NICE = 10  # heavy work gets ~10% of a core that the server process also wants
 POLL_SECONDS = 0.1  # how often a relay looks whether a cancelled job has stopped
-KILL_AFTER = 1.0  # seconds a cancelled job may take to stop before its worker is killed
+KILL_AFTER = 0.5  # seconds a cancelled job may take to stop before its worker is killed
 
 FRAME, ANSWER, END, CANCELLED, ERROR = "frame", "answer", "end", "cancelled", "error"
 
