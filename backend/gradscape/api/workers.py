@@ -147,6 +147,10 @@ def response(wire: tuple[bytes, int, list[tuple[bytes, bytes]]]) -> Response:
 
 
 def context() -> Any:
+    # One BLAS thread per worker: the pool's size is the parallelism (OpenBLAS's own threads
+    # would crowd the server's cores, and they spin for a while after each product). Read
+    # by numpy in the forkserver, which starts with this environment.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     ctx = multiprocessing.get_context(START_METHOD)
     ctx.set_forkserver_preload(PRELOAD)
     return ctx
