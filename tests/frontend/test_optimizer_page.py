@@ -193,6 +193,53 @@ def test_3d_view_draws_paths_on_the_surface(page):
     assert '"view3d":1' in page.evaluate("decodeURIComponent(location.hash)")
 
 
+MESH_CHECK_JS = """() => {
+  const gd = document.getElementById('plot');
+  const mesh = gd.data.find(t => t.type === 'surface');
+  const [xs, ys, z] = [mesh.x, mesh.y, mesh.z];
+  const at = (x, y) => {
+    const fx = (x - xs[0]) / (xs[xs.length - 1] - xs[0]) * (xs.length - 1);
+    const fy = (y - ys[0]) / (ys[ys.length - 1] - ys[0]) * (ys.length - 1);
+    const i = Math.min(Math.floor(fy), ys.length - 2), j = Math.min(Math.floor(fx), xs.length - 2);
+    const u = fx - j, v = fy - i;
+    return (z[i][j] * (1 - u) + z[i][j + 1] * u) * (1 - v) + (z[i + 1][j] * (1 - u) + z[i + 1][j + 1] * u) * v;
+  };
+  let below = 0, checked = 0;
+  for (const t of gd.data.filter(t => t.type === 'scatter3d')) {
+    for (let k = 0; k < t.x.length; k++) {
+      if (t.z[k] === null) continue;
+      checked++;
+      if (t.z[k] < at(t.x[k], t.y[k])) below++;
+    }
+  }
+  const scene = gd._fullLayout.scene._scene;
+  return {
+    side: [xs.length, ys.length], below, checked,
+    opacities: gd.data.map(t => t.opacity === undefined ? 1 : t.opacity),
+    pixelRatio: scene.pixelRatio, antialias: scene.glplot.gl.getContextAttributes().antialias,
+  };
+}"""
+
+
+def test_3d_scene_is_light_to_draw_and_paths_lie_on_the_drawn_surface(page):
+    """Switching to 3D must not freeze the page under software rendering: the mesh is thinned
+    to 61 per side, nothing is translucent (which would cost Plotly two more passes), the scene
+    renders at the screen's pixel ratio without multisampling; and on the thinner mesh a path
+    in Rosenbrock's narrow valley still lies on the surface the viewer sees, not under it."""
+    runs = [{"o": "sgd", "p": {"lr": 0.001}}, {"o": "adam", "p": {"lr": 0.01}}]
+    state = {"surface": "rosenbrock", "steps": 3000, "start": [-1.5, 2], "runs": runs}
+    open_page(page, "#s=" + json.dumps(state))
+    page.get_by_label("3D view").check()
+    wait_idle(page)
+    page.wait_for_function("document.getElementById('plot').data.filter(t => t.type === 'scatter3d').length === 2")
+    got = page.evaluate(MESH_CHECK_JS)
+    assert got["side"] == [61, 61]
+    assert got["checked"] > 200 and got["below"] == 0
+    assert got["opacities"] == [1, 1, 1]
+    assert got["pixelRatio"] == 1  # the test browser's devicePixelRatio
+    assert got["antialias"] is False  # Chromium here renders WebGL in software (SwiftShader)
+
+
 def test_each_surface_shows_its_own_domain_even_after_the_3d_view(page, server):
     """Plotly.react once kept himmelblau's x range for the next surface after a 3D round trip."""
     domains = {s["id"]: s["domain"] for s in httpx.get(f"{server}/api/surfaces").json()}
