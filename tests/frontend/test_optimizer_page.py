@@ -202,7 +202,8 @@ MESH_CHECK_JS = """() => {
     const fy = (y - ys[0]) / (ys[ys.length - 1] - ys[0]) * (ys.length - 1);
     const i = Math.min(Math.floor(fy), ys.length - 2), j = Math.min(Math.floor(fx), xs.length - 2);
     const u = fx - j, v = fy - i;
-    return (z[i][j] * (1 - u) + z[i][j + 1] * u) * (1 - v) + (z[i + 1][j] * (1 - u) + z[i + 1][j + 1] * u) * v;
+    const row = (r) => z[r][j] * (1 - u) + z[r][j + 1] * u;
+    return row(i) * (1 - v) + row(i + 1) * v;
   };
   let below = 0, checked = 0;
   for (const t of gd.data.filter(t => t.type === 'scatter3d')) {
@@ -231,7 +232,9 @@ def test_3d_scene_is_light_to_draw_and_paths_lie_on_the_drawn_surface(page):
     open_page(page, "#s=" + json.dumps(state))
     page.get_by_label("3D view").check()
     wait_idle(page)
-    page.wait_for_function("document.getElementById('plot').data.filter(t => t.type === 'scatter3d').length === 2")
+    page.wait_for_function(
+        "document.getElementById('plot').data.filter(t => t.type === 'scatter3d').length === 2"
+    )
     got = page.evaluate(MESH_CHECK_JS)
     assert got["side"] == [61, 61]
     assert got["checked"] > 200 and got["below"] == 0
