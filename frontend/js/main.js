@@ -166,6 +166,7 @@ function loadState(next) {
   const formula = next.surface === CUSTOM && next.custom;
   const known = catalog.byId.surface[next.surface] || formula ? next.surface : catalog.surfaces[0].id;
   Object.assign(state, next, { surface: known });
+  hoverReadout?.hide(); // it may describe another surface
   if (!state.runs.length) state.runs = [makeRun({}, 0)];
   ensureGrid(surfaceKey());
   commit({ editor: true, problem: true, delay: 0 });
@@ -286,6 +287,7 @@ function bindControls() {
   numberInput("tol", (v) => { state.tol = v; commit(); }, { min: 0 });
   $("view-3d").addEventListener("change", () => {
     state.view3d = $("view-3d").checked;
+    hoverReadout?.hide(); // it reads the 2D plot
     $("fit").disabled = state.view3d;
     commit({ rerun: false });
   });
@@ -317,7 +319,12 @@ function bindControls() {
   $("fit").addEventListener("click", () => stage.fit());
   document.addEventListener("keydown", onKey);
 
-  bindPlotTap($("plot"), (x, y) => { if (!state.view3d) setStart(x, y); }, (waiting) => {
+  // A tap moves the start; on a touch screen (no hover) it also shows the curvature there.
+  bindPlotTap($("plot"), (x, y, pointerType) => {
+    if (state.view3d) return;
+    setStart(x, y);
+    if (pointerType !== "mouse") hoverReadout?.pin(state.start);
+  }, (waiting) => {
     tapWaiting = waiting;
     markIdle();
   });
