@@ -140,7 +140,12 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
     let runs = [];
     const m = overlays.plot.begin();
     if (m?.project) {
-      runs = drawRace3d(m, heads, { trail, hidden, z: (h) => runHeights(h.result, inp.surface, inp.grid) });
+      runs = drawRace3d(m, heads, {
+        trail,
+        hidden,
+        z: (h) => runHeights(h.result, inp.surface, inp.grid),
+        gradientAt: (h) => gradients.at(h.result, h.k),
+      });
       camera = m.camera;
       watchCamera();
     } else if (m) {
