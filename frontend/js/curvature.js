@@ -175,6 +175,15 @@ export function attachHoverReadout(plot, surfaceId) {
     readout.dataset.kind = c.kind[0] || "";
     readout.dataset.maxStableLr = String(c.max_stable_lr[0]);
     readout.hidden = false;
+    // A pinned readout (touch) sits under the plot, in the page's flow: on a phone a box over
+    // the plot would hide most of it, the tapped point included.
+    readout.classList.toggle("docked", pinned);
+    if (pinned) {
+      readout.style.left = "";
+      readout.style.top = "";
+      drawAxes(svg, panel, frame, point, c);
+      return;
+    }
     // Inside the plot area, away from the cursor: top-left corner, or bottom-left when the
     // cursor is there.
     const [px, py] = frame.toPixel(...point);

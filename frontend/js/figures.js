@@ -148,7 +148,9 @@ function pathTrace2d(run, i, result, label, domain) {
 }
 
 // The contour plot: surface, known minima and saddles, start point, one whole path per run.
-export function contourFigure({ surface, grid, runs, results, labels, start }) {
+// modeBarRoom: leave room above the plot area for a mode bar that is always shown (touch
+// screens show it all the time, over the plot's top right otherwise).
+export function contourFigure({ surface, grid, runs, results, labels, start, modeBarRoom = false }) {
   const t = heightTransform(grid, surface.log_levels);
   const contour = {
     type: "contour", x: grid.x, y: grid.y, z: t.z, text: t.text,
@@ -165,7 +167,7 @@ export function contourFigure({ surface, grid, runs, results, labels, start }) {
     data: [contour, ...markerTraces(surface, start), ...paths],
     layout: {
       font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff",
-      margin: { l: 44, r: 8, t: 8, b: 36 },
+      margin: { l: 44, r: 8, t: modeBarRoom ? 40 : 8, b: 36 },
       xaxis: { range: [...dx], title: { text: "x", standoff: 4 }, zeroline: false, showgrid: false, constrain: "domain" },
       yaxis: {
         range: [...dy], title: { text: "y", standoff: 4 }, zeroline: false, showgrid: false,

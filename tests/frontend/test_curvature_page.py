@@ -237,5 +237,10 @@ def test_touch_screens_read_the_curvature_at_the_tapped_point(browser, server):
         assert _close(_numbers(row["κ"])[0], c["condition_number"][0])
         assert _close(_numbers(row["2/λmax"])[0], c["max_stable_lr"][0])
         assert len(axes(page)) == 2  # the eigen-axes are drawn at the tapped point
+        # the readout sits under the plot, so the tapped point and its axes stay in view
+        area = page.locator("#plot .nsewdrag").bounding_box()
+        box = readout.bounding_box()
+        assert box["y"] >= area["y"] + area["height"]
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert not errors, errors
     context.close()

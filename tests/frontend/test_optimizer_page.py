@@ -373,3 +373,19 @@ def test_lessons_link_to_presets_and_the_networks_page(page):
     assert page.get_by_label("Surface", exact=True).input_value() == "saddle"
     assert page.get_by_label("3D view").is_checked()
     expect(page.locator("#lesson-title")).to_contain_text("Saddle")
+
+
+@pytest.mark.parametrize("preset", ["race", "ravine", "newton-saddle"])
+def test_phone_mode_bar_sits_above_the_plot_not_over_it(browser, server, preset):
+    """Touch screens show Plotly's mode bar all the time: it must not cover the plot area
+    (the ravine's wide domain fills the plot's height, so its top edge met the mode bar)."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.base_url = server
+    open_page(page, f"#preset={preset}")
+    page.locator("#plot").scroll_into_view_if_needed()
+    bar = page.locator("#plot .modebar").bounding_box()
+    area = page.locator("#plot .nsewdrag").bounding_box()
+    assert bar is not None and bar["height"] > 10, "the mode bar is shown"
+    assert bar["y"] + bar["height"] <= area["y"] + 1
+    context.close()
