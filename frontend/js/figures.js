@@ -237,8 +237,9 @@ export function runHeights(result, surface, grid) {
 // The same picture in 3D: the surface as a mesh with the whole paths lying on it; heads and
 // trails move on a canvas above it (race.js), so the WebGL scene is not redrawn per frame.
 // Everything is opaque: a translucent object makes Plotly draw the scene in three passes.
+// narrow: a phone-wide plot, where the default camera crops the box's sides and labels.
 export function surfaceFigure(input) {
-  const { surface, grid, runs, results, labels } = input;
+  const { surface, grid, runs, results, labels, narrow = false } = input;
   const t = heightTransform(grid, surface.log_levels);
   const zlo = t.f(t.lo);
   const zhi = t.f(t.hi);
@@ -273,9 +274,9 @@ export function surfaceFigure(input) {
         xaxis: axis("x", [...dx]), yaxis: axis("y", [...dy]),
         zaxis: axis(t.log ? "log₁₀(f − min)" : "f", [zlo - lift, zhi + 4 * lift]),
         aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.6 },
-        camera: { eye: { x: -1.4, y: -1.5, z: 1.1 } },
+        camera: { eye: narrow ? { x: -2.1, y: -2.25, z: 1.65 } : { x: -1.4, y: -1.5, z: 1.1 } },
       },
-      showlegend: false, uirevision: `surface3d:${surface.id}`,
+      showlegend: false, uirevision: `surface3d:${surface.id}:${narrow}`,
     },
   };
 }

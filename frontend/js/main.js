@@ -48,6 +48,7 @@ const ICON_PLAY = icon("M4 2v12l10-6z");
 const ICON_PAUSE = icon("M3 2h4v12H3zM9 2h4v12H9z");
 
 const TOUCH_OR_NARROW = window.matchMedia("(hover: none), (max-width: 640px)");
+const NARROW = window.matchMedia("(max-width: 640px)");
 const plotlyReady = loadPlotly();
 const grids = new Map(); // surface id (or a formula's surfaceKey) -> grid from the API
 const runner = createRunner((uid, kind) => {
@@ -69,7 +70,7 @@ const stage = createStage(
     surface: surfaceInfo(), grid: grids.get(surfaceKey()), key: surfaceKey(), runs: state.runs, results: runner.results,
     labels: Object.fromEntries(state.runs.map((run) => [run.uid, runLabel(run)])),
     frame: player.frame(), start: startPoint(), planned: state.steps + 1, view3d: state.view3d,
-    modeBarRoom: TOUCH_OR_NARROW.matches,
+    modeBarRoom: TOUCH_OR_NARROW.matches, narrow: NARROW.matches,
   }),
   () => {
     $("scrubber").max = String(player.length() - 1);

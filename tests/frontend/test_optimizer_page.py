@@ -389,3 +389,41 @@ def test_phone_mode_bar_sits_above_the_plot_not_over_it(browser, server, preset)
     assert bar is not None and bar["height"] > 10, "the mode bar is shown"
     assert bar["y"] + bar["height"] <= area["y"] + 1
     context.close()
+
+
+BOX_CORNERS_JS = """() => {
+  // the 3D axis box's corners through the scene's camera, as js/overlay.js projects
+  const gd = document.getElementById('plot');
+  const scene = gd._fullLayout.scene._scene;
+  const { model, view, projection } = scene.glplot.cameraParams;
+  const L = scene.fullSceneLayout, size = scene.fullLayout._size, s = scene.dataScale;
+  const mul = (m, v) => {
+    const r = [0, 0, 0, 0];
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) r[j] += m[4 * i + j] * v[i];
+    return r;
+  };
+  const [xa, ya, za] = [L.xaxis, L.yaxis, L.zaxis];
+  const out = [];
+  for (const x of xa.range) for (const y of ya.range) for (const z of za.range) {
+    const p = mul(projection, mul(view, mul(model, [x * s[0], y * s[1], z * s[2], 1])));
+    const px = size.l + 0.5 * (1 + p[0] / p[3]) * size.w;
+    out.push([px, size.t + 0.5 * (1 - p[1] / p[3]) * size.h]);
+  }
+  return {corners: out, width: gd.clientWidth, height: gd.clientHeight};
+}"""
+
+
+def test_phone_3d_view_shows_the_whole_box(browser, server):
+    """On a phone-wide plot the default camera cropped the box's sides and their tick labels:
+    every corner of the axis box must project well inside the plot."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.base_url = server
+    open_page(page, "#preset=race&view=3d")
+    page.wait_for_function("document.getElementById('plot').data.some(t => t.type === 'surface')")
+    wait_idle(page)
+    got = page.evaluate(BOX_CORNERS_JS)
+    for x, y in got["corners"]:
+        assert 30 <= x <= got["width"] - 30, got
+        assert 10 <= y <= got["height"] - 10, got
+    context.close()
