@@ -194,7 +194,7 @@ function mesh3d(grid, t) {
   return { x: coarse(grid.x, every), y: coarse(grid.y, every), z: coarse(t.z, every), text: coarse(t.text, every) };
 }
 
-// The drawn mesh's height at (x, y): bilinear between its (evenly spaced) nodes, null off it.
+// The drawn mesh's height at (x, y) (its nodes evenly spaced), null off it.
 function meshHeight(mesh, x, y) {
   const { x: xs, y: ys, z } = mesh;
   const fx = ((x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (xs.length - 1);
@@ -206,7 +206,11 @@ function meshHeight(mesh, x, y) {
   if (![a, b, c, d].every(isNum)) return null;
   const u = fx - j;
   const v = fy - i;
-  return (a * (1 - u) + b * u) * (1 - v) + (c * (1 - u) + d * u) * v;
+  // WebGL draws each cell as two triangles, split along one diagonal or the other: the higher
+  // of the two readings is at or above what is drawn
+  const split1 = u + v <= 1 ? a + (b - a) * u + (c - a) * v : d + (c - d) * (1 - u) + (b - d) * (1 - v);
+  const split2 = u >= v ? a + (b - a) * u + (d - b) * v : a + (c - a) * v + (d - c) * u;
+  return Math.max(split1, split2);
 }
 
 // Heights of a run's points on the 3D surface: its loss, or the drawn mesh where the mesh
@@ -272,9 +276,10 @@ export function surfaceFigure(input) {
       font: FONT, paper_bgcolor: "rgba(0,0,0,0)", margin: { l: 0, r: 0, t: 0, b: 0 },
       scene: {
         xaxis: axis("x", [...dx]), yaxis: axis("y", [...dy]),
-        zaxis: axis(t.log ? "log₁₀(f − min)" : "f", [zlo - lift, zhi + 4 * lift]),
+        zaxis: axis(t.log ? (narrow ? "lg(f−min)" : "log₁₀(f − min)") : "f", [zlo - lift, zhi + 4 * lift]),
         aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.6 },
-        camera: { eye: narrow ? { x: -2.1, y: -2.25, z: 1.65 } : { x: -1.4, y: -1.5, z: 1.1 } },
+        // from high enough to see into valleys, where the paths run
+        camera: { eye: narrow ? { x: -2.1, y: -2.35, z: 2.6 } : { x: -1.2, y: -1.35, z: 1.6 } },
       },
       showlegend: false, uirevision: `surface3d:${surface.id}:${narrow}`,
     },

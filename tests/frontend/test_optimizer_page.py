@@ -202,8 +202,13 @@ MESH_CHECK_JS = """() => {
     const fy = (y - ys[0]) / (ys[ys.length - 1] - ys[0]) * (ys.length - 1);
     const i = Math.min(Math.floor(fy), ys.length - 2), j = Math.min(Math.floor(fx), xs.length - 2);
     const u = fx - j, v = fy - i;
-    const row = (r) => z[r][j] * (1 - u) + z[r][j + 1] * u;
-    return row(i) * (1 - v) + row(i + 1) * v;
+    // WebGL draws a cell as two triangles, split along either diagonal: check both
+    const [a, b, c, d] = [z[i][j], z[i][j + 1], z[i + 1][j], z[i + 1][j + 1]];
+    const one = u + v <= 1
+      ? a + (b - a) * u + (c - a) * v
+      : d + (c - d) * (1 - u) + (b - d) * (1 - v);
+    const two = u >= v ? a + (b - a) * u + (d - b) * v : a + (c - a) * v + (d - c) * u;
+    return Math.max(one, two);
   };
   let below = 0, checked = 0;
   for (const t of gd.data.filter(t => t.type === 'scatter3d')) {
