@@ -61,6 +61,18 @@ def test_header_links_every_page(page):
         expect(page.get_by_role("link", name="Maps")).to_have_attribute("href", "maps.html")
 
 
+def test_no_plot_on_any_page_offers_to_send_it_off_this_machine(page):
+    open_maps(page, "preset=himmelblau-basins")
+    for path in ("maps.html", "./", "networks.html"):
+        if path != "maps.html":
+            page.goto(f"{page.base_url}/{path}")
+            page.wait_for_function("document.querySelectorAll('.modebar-btn').length > 0")
+        titles = page.eval_on_selector_all(".modebar-btn", "bs => bs.map(b => b.dataset.title)")
+        assert "Download plot as a PNG" in titles, path
+        sent = [t for t in titles if any(w in t for w in ("Share", "Cloud", "Chart Studio"))]
+        assert not sent, (path, sent)
+
+
 def test_himmelblau_basins_gd_and_adam_find_four_minima_with_different_basins(page, artifacts):
     state = open_maps(page, "preset=himmelblau-basins")
     gd, adam = state["results"]
@@ -275,6 +287,13 @@ def test_presets_on_a_phone(browser, server, artifacts, preset, claim):
             and box["x"] >= 0
             and box["x"] + box["width"] <= PHONE["width"]
         )
+        # Read top to bottom as on the optimizer page: what the map shows, the maps, what a
+        # tapped cell is (right under them), then the presets and the form.
+        tops = page.evaluate(
+            """ids => ids.map(id => document.getElementById(id).getBoundingClientRect().top)""",
+            ["lesson-note", "maps", "cell-info", "presets", "map-form"],
+        )
+        assert tops == sorted(tops), tops
         page.locator("#map-0").scroll_into_view_if_needed()
         page.screenshot(path=artifacts / f"maps-{preset}-phone.png", full_page=True)
         assert math.isfinite(page.evaluate("window.gradscapeMaps.results[0].rows"))

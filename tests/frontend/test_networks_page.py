@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from tests.networks.test_presets_api import assert_the_texts_timeline, edge_of_stability
+
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1440, "height": 900}
 
@@ -80,8 +82,34 @@ def test_page_opens_on_a_trained_run_with_train_in_reach(browser, server, viewpo
     assert box["y"] + box["height"] <= viewport["height"]
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"] + 1, f"page scrolls sideways ({width}px)"
+    for name in ("Copy link", "Export"):  # the same header as every page, phones included
+        box = page.locator(".app-header").get_by_text(name, exact=True).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], name
+    assert_axis_titles_clear(page)
     page.screenshot(path=artifacts / f"networks-open-{'phone' if mobile else 'laptop'}.png")
     context.close()
+
+
+def assert_axis_titles_clear(page) -> None:
+    """Every 2D chart's x-axis title sits below its tick labels and above its legend."""
+    for chart, (title, ticks, legend) in page.evaluate(AXIS_BOXES_JS).items():
+        assert title["top"] >= ticks["bottom"] - 0.5, f"{chart}: x-axis title over its tick labels"
+        assert legend["top"] >= title["bottom"] - 0.5, f"{chart}: legend over the x-axis title"
+
+
+# Per 2D chart: the x-axis title's box, the lowest tick label's box, the legend's box.
+AXIS_BOXES_JS = """() => Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')]
+  .filter(el => el.querySelector('.g-xtitle text') && el.querySelector('.xtick text'))
+  .map(el => {
+    const box = (n) => {
+      const b = n.getBoundingClientRect();
+      return {top: b.top, bottom: b.bottom};
+    };
+    const ticks = [...el.querySelectorAll('.xtick text')].map(box);
+    return [el.id, [box(el.querySelector('.g-xtitle text')),
+                    {bottom: Math.max(...ticks.map(b => b.bottom))},
+                    box(el.querySelector('.legend'))]];
+  }))"""
 
 
 def test_controls_come_from_the_api(page):
@@ -326,7 +354,8 @@ def test_the_boundary_forms_while_training_streams(page):
 def test_edge_of_stability_preset_shows_the_papers_picture(page):
     open_page(page, "#preset=edge-of-stability")
     text = page.locator("#lesson-text").inner_text()
-    assert "2/lr ≈ 57" in text and "first tenth" in text and "60%" in text
+    assert "2/lr ≈ 28.6" in text and "first tenth" in text and "60%" in text
+    assert "about step 550" in text and "near step 830" in text and "remaining 1,150" in text
     (sharp,) = named(page, "sharpness-chart", "run 1 · λmax")
     (bound,) = named(page, "sharpness-chart", "run 1 · 2/lr")
     loss = np.array(by_name(page, "loss-chart", "run 1 · train")["y"])
@@ -334,26 +363,17 @@ def test_edge_of_stability_preset_shows_the_papers_picture(page):
     assert sharp["x"] == list(range(steps + 1))  # sampled every step
     s = np.array(sharp["y"])
     two_over_lr = np.array(bound["y"])
-    assert two_over_lr[0] == pytest.approx(57.14, abs=0.01)
+    assert two_over_lr[0] == pytest.approx(28.57, abs=0.01)
+    for chart in ("loss-chart", "sharpness-chart"):  # a value can be read off each axis
+        labels = page.locator(f"#{chart} .ytick text").all_text_contents()
+        assert len(labels) >= 3, (chart, labels)
     assert_edge_of_stability(s, two_over_lr, loss)
 
 
 def assert_edge_of_stability(s: np.ndarray, bound: np.ndarray, loss: np.ndarray) -> None:
-    """Cohen et al.'s picture, in the issue's numbers: <= 60% of 2/lr over the first tenth;
-    then within 10% of it, and within 20% for >= 100 steps, while the loss ends lower."""
-    steps = len(loss) - 1
-    assert np.all(s[: steps // 10 + 1] <= 0.6 * bound[: steps // 10 + 1])
-    near = np.flatnonzero(np.abs(s - bound) <= 0.1 * bound)
-    assert len(near), "sharpness never reached 2/lr"
-    start = int(near[0])
-    hover = 0
-    while (
-        start + hover <= steps
-        and abs(s[start + hover] - bound[start + hover]) <= 0.2 * bound[start + hover]
-    ):
-        hover += 1
-    assert hover >= 100, f"hovered near 2/lr for {hover} steps only"
-    assert loss[-1] < loss[start]
+    """Cohen et al.'s picture in the issue's numbers, and the preset text's timeline."""
+    start = edge_of_stability(s, bound, loss)
+    assert_the_texts_timeline(s, bound, loss, start)
     assert np.any(np.diff(loss[start:]) > 0), "the loss fell monotonically: no edge of stability"
 
 
@@ -406,6 +426,7 @@ def test_presets_load_and_draw(page, preset):
     assert all(len(t["y"]) == steps + 1 for t in named(page, "loss-chart", " · train"))
     assert len([t for t in traces(page, "landscape-plot") if t["name"].startswith("path")]) == runs
     assert all(len(t["x"]) > 10 for t in traces(page, "sharpness-chart") if "λmax" in t["name"])
+    assert_axis_titles_clear(page)
 
 
 # ---- 6. your own data ------------------------------------------------

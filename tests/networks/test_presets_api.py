@@ -15,11 +15,11 @@ EDGE = {
     "samples": 200,
     "data_noise": 0.1,
     "data_seed": 0,
-    "hidden": [16, 16],
+    "hidden": [8, 8],
     "activation": "tanh",
     "steps": 2000,
     "optimizer": "sgd",
-    "params": {"lr": 0.035},
+    "params": {"lr": 0.07},
     "batch_size": None,
     "seed": 0,
     "landscape": None,
@@ -30,8 +30,8 @@ def test_the_settings_here_are_the_presets():
     text = PRESETS_JS.read_text()
     block = text[text.index('id: "edge-of-stability"') : text.index('id: "adam-vs-sgd-spirals"')]
     assert 'dataset: "sine", samples: 200, data_noise: 0.1' in block
-    assert "hidden: [16, 16]" in block and "steps: 2000" in block
-    assert re.search(r'optimizer: "sgd", params: \{ lr: 0\.035 \}, batch_size: null', block)
+    assert "hidden: [8, 8]" in block and "steps: 2000" in block
+    assert re.search(r'optimizer: "sgd", params: \{ lr: 0\.07 \}, batch_size: null', block)
 
 
 def edge_of_stability(s: np.ndarray, bound: np.ndarray, loss: np.ndarray) -> int:
@@ -53,6 +53,18 @@ def edge_of_stability(s: np.ndarray, bound: np.ndarray, loss: np.ndarray) -> int
     return start
 
 
+def assert_the_texts_timeline(s: np.ndarray, bound: np.ndarray, loss: np.ndarray, start: int):
+    """The preset's words: the line reached at about step 550, an overshoot of up to a fifth
+    ended by a loss spike near step 830, then within 10% of the line for the last 1,150 steps."""
+    assert 450 <= start <= 650, f"reached 2/lr at step {start}, not about step 550"
+    peak = int(np.argmax(s))
+    assert 1.1 * bound[peak] < s[peak] <= 1.25 * bound[peak] and 750 <= peak <= 900, peak
+    spike = peak + int(np.argmax(loss[peak : peak + 50]))
+    assert loss[spike] > 5 * loss[peak - 1], "no loss spike at the end of the overshoot"
+    off = np.flatnonzero(np.abs(s - bound) > 0.1 * bound)
+    assert len(s) - 1 - off[-1] >= 1140, f"off the line as late as step {off[-1]}"
+
+
 def test_edge_of_stability_preset_from_the_api_data():
     (result,) = train_batch([build_network_spec(**EDGE)])["runs"]
     assert result["stability"]["coefficient"] == 2.0 and result["stability"]["label"] == "2/lr"
@@ -62,6 +74,7 @@ def test_edge_of_stability_preset_from_the_api_data():
     bound = 2.0 / np.array(result["lr"])
     loss = np.array(result["loss"])
     start = edge_of_stability(s, bound, loss)
+    assert_the_texts_timeline(s, bound, loss, start)
     assert np.any(np.diff(loss[start:]) > 0)  # non-monotone once at the edge
 
 

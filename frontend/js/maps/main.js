@@ -6,6 +6,7 @@ import { fillSelect, paramControl, renderPresetButtons } from "../controls.js";
 import { download, toCSV } from "../export.js";
 import { renderHeader } from "../header.js";
 import { presetFromHash } from "../link.js";
+import { plotConfig } from "../plot-config.js";
 import { basinFigure, phaseFigure, sweepFigure, theoryFigure } from "./figures.js";
 import { PRESETS, presetById } from "./presets.js";
 import {
@@ -15,7 +16,7 @@ import {
 import { decodeState, encodeState } from "./url-state.js";
 
 const $ = (id) => document.getElementById(id);
-const CONFIG = { responsive: true, displaylogo: false };
+const CONFIG = plotConfig(["select2d", "lasso2d"]); // a map is clicked, never selected
 const grids = new Map(); // surface id -> contour grid
 let controllers = [];
 let pending = null; // debounced rerun after a form edit

@@ -38,7 +38,7 @@ function legendMargin(names, width = 560) {
   let rows = 1;
   let x = 0;
   for (const name of names) {
-    const w = 44 + 6.4 * name.length;
+    const w = 56 + 7 * name.length; // symbol and gaps, then about 7 px per 11 px character
     if (x > 0 && x + w > width - 24) {
       rows += 1;
       x = 0;
@@ -50,14 +50,17 @@ function legendMargin(names, width = 560) {
 
 const legendNames = (data) => data.filter((t) => t.showlegend !== false).map((t) => t.name);
 
-const axis = (title, extra = {}) => ({ title: { text: title }, gridcolor: GRID, zeroline: false, ...extra });
+// automargin: Plotly places the title below the tick labels it actually drew (without it the
+// title's place is estimated, and long tick labels such as "−20" can run into it).
+const axis = (title, extra = {}) => ({ title: { text: title, standoff: 6 }, automargin: true, gridcolor: GRID, zeroline: false, ...extra });
 
-// A log axis labelled only at powers of ten when the values span a decade or more (Plotly's
-// default also labels the 2s and 5s, which crowds a short chart).
+// A log axis labelled only at powers of ten when the values span two decades or more (Plotly's
+// default also labels the 2s and 5s, which crowds a short chart; over less than two decades
+// the powers of ten alone may be a single label, and the axis cannot be read).
 function logAxis(title, values) {
   const positive = values.filter((v) => isNum(v) && v > 0);
   const decades = positive.length ? Math.log10(Math.max(...positive) / Math.min(...positive)) : 0;
-  return axis(title, { type: "log", ...(decades >= 1 ? { dtick: 1 } : {}) });
+  return axis(title, { type: "log", ...(decades >= 2 ? { dtick: 1 } : {}) });
 }
 
 const short = (run) => `run ${run.label.split(".")[0]}`;
