@@ -112,7 +112,7 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
       await nextTask();
       await Plotly.react(els.plot, fig.data.filter((t) => t.meta?.role !== "path"), fig.layout, config);
       await nextFrame();
-      if (drawnView !== view) return; // switched away meanwhile
+      if (!input().view3d) return; // switched back meanwhile: the next draw replaces it
     }
     await Plotly.react(els.plot, fig.data, fig.layout, config);
     listen(els.plot);

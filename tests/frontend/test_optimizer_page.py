@@ -188,6 +188,7 @@ def test_3d_view_draws_paths_on_the_surface(page):
     open_page(page)
     page.get_by_label("3D view").check()
     page.wait_for_function("document.getElementById('plot').data.some(t => t.type === 'surface')")
+    wait_idle(page)  # the scene is built in two tasks: the surface, then the paths
     kinds = page.evaluate("document.getElementById('plot').data.map(t => t.type)")
     assert kinds.count("scatter3d") >= 2
     assert '"view3d":1' in page.evaluate("decodeURIComponent(location.hash)")
