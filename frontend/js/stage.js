@@ -96,6 +96,9 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
     // Plotly.react can keep a previous surface's axis range (seen after a 3D <-> 2D switch,
     // with the equal-aspect axes): a new surface or view starts from a fresh plot instead.
     const fresh = drawnView !== view;
+    const build3d = inp.view3d && fresh;
+    // a new WebGL scene starts in a task of its own (see below), the old plot purged right there
+    if (build3d) await nextTask();
     if (drawnView !== null && fresh) Plotly.purge(els.plot);
     drawnView = view;
     const fig = inp.view3d ? surfaceFigure(inp) : contourFigure(inp);
@@ -104,12 +107,11 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
       if (t.meta?.run && hidden.has(t.meta.run)) t.visible = false;
     });
     const config = inp.view3d ? scene3dConfig() : PLOT_CONFIG;
-    if (inp.view3d && fresh) {
+    if (build3d) {
       // A new WebGL scene is built in two tasks, each with its own frame: the scene and its
       // surface first, the paths after, so neither blocks the page for long. Plotly's draws
       // run outside requestAnimationFrame here, so each frame's WebGL read-back (software
       // compositing) lands in a task of its own rather than in the one that built the scene.
-      await nextTask();
       await Plotly.react(els.plot, fig.data.filter((t) => t.meta?.role !== "path"), fig.layout, config);
       await nextFrame();
       if (!input().view3d) return; // switched back meanwhile: the next draw replaces it
