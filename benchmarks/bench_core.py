@@ -8,14 +8,9 @@ with like on a shared, noisy machine. Absolute times are printed only for orient
 
 import argparse
 import math
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable
 
 import numpy as np
+from harness import best_of, running_server
 
 from gradscape.engine import Simulation, build_spec, run_batch, run_one
 from gradscape.surfaces import SURFACES
@@ -27,15 +22,6 @@ except ImportError:  # torch is optional
 
 LR, BETA1, BETA2, EPS = 0.01, 0.9, 0.999, 1e-8
 START = (-1.5, 2.0)
-
-
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    best = math.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 UNITS = {"us/step": 1e6, "ns/point-step": 1e9, "ns/point": 1e9}
@@ -128,57 +114,26 @@ def bench_single(steps: int, repeat: int) -> dict[str, float]:
 # --------------------------------------------------------------------------- HTTP
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def bench_http(steps: int, repeat: int, single: dict[str, float]) -> dict[str, float]:
     import httpx
 
     print(f"\nPOST /api/runs, {steps} Adam steps on rosenbrock, end to end over HTTP")
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gradscape.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ},
-    )
-    url = f"http://127.0.0.1:{port}"
     out: dict[str, float] = {}
-    try:
-        with httpx.Client(base_url=url, timeout=60) as client:
-            for _ in range(100):
-                try:
-                    client.get("/api/health")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            body = {
-                "surface": "rosenbrock",
-                "optimizer": "adam",
-                "params": {"lr": LR},
-                "start": list(START),
-                "steps": steps,
-                "tol": 0,
-            }
+    with running_server() as url, httpx.Client(base_url=url, timeout=60) as client:
+        body = {
+            "surface": "rosenbrock",
+            "optimizer": "adam",
+            "params": {"lr": LR},
+            "start": list(START),
+            "steps": steps,
+            "tol": 0,
+        }
 
-            def post() -> None:
-                r = client.post("/api/runs", json=body)
-                assert r.status_code == 200 and len(r.json()["points"]) == steps + 1
+        def post() -> None:
+            r = client.post("/api/runs", json=body)
+            assert r.status_code == 200 and len(r.json()["points"]) == steps + 1
 
-            out["POST /api/runs"] = best_of(post, repeat)
-    finally:
-        server.terminate()
-        server.wait(10)
+        out["POST /api/runs"] = best_of(post, repeat)
     row("POST /api/runs (server + JSON + client parse)", out["POST /api/runs"], steps, "us/step")
     if torch is not None:
         out["torch"] = best_of(lambda: adam_torch_autograd(steps), 2)

@@ -4,11 +4,8 @@ Run with `.venv/bin/python benchmarks/bench_formula.py` (also part of `make benc
 several repeats in one process; the ratios are what to read on a shared, noisy machine.
 """
 
-import math
-import time
-from collections.abc import Callable
-
 import numpy as np
+from harness import best_of
 
 from gradscape.engine import build_spec, run_one
 from gradscape.surfaces import get_surface
@@ -17,15 +14,6 @@ from gradscape.surfaces.stationary_finder import find_stationary_points
 
 BEALE = "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2"
 HIMMELBLAU = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
-
-
-def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
-    best = math.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def ms(seconds: float) -> str:

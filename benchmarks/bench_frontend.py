@@ -16,16 +16,13 @@ number.
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
+from harness import running_server
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,32 +80,6 @@ FPS_JS = """async ([ms, scrub]) => {
 }"""
 
 PLAYING_JS = "() => document.getElementById('play').getAttribute('aria-label') === 'Pause'"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(frontend: Path | None) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ)
-    if frontend:
-        env["GRADSCAPE_FRONTEND_DIR"] = str(frontend)
-    cmd = [sys.executable, "-m", "gradscape.cli", "serve", "--port", str(port)]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # no access log
-    proc = subprocess.Popen([*cmd, "--log-level", "warning"], cwd=REPO, env=env, **quiet)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.terminate()
-    raise RuntimeError("server did not start")
 
 
 def wait_idle(page) -> None:
@@ -218,12 +189,9 @@ def main() -> None:
             frontends = {"before": Path(tmp) / "frontend", **frontends}
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for name, frontend in frontends.items():
-            proc, base = start_server(frontend)
-            try:
+            env = {"GRADSCAPE_FRONTEND_DIR": str(frontend)} if frontend else {}
+            with running_server(env=env, quiet=True) as base:  # quiet: no access log
                 results[name] = measure(browser, base)
-            finally:
-                proc.terminate()
-                proc.wait(timeout=10)
         browser.close()
 
     version = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout

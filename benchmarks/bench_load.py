@@ -20,11 +20,12 @@ import random
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from harness import free_port, serve_command
 
 from gradscape.api import cost
 from gradscape.config import Settings
@@ -197,26 +198,9 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(workers: int, port: int) -> subprocess.Popen:
     env = {**os.environ, "GRADSCAPE_ACCESS_LOG": "0"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "gradscape.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-    ]
+    cmd = serve_command(port, "--workers", str(workers))
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -11,15 +11,15 @@ shared, noisy machine. The network is the 2-16-16-1 tanh MLP on 200 moons points
 """
 
 import argparse
-import math
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
+
+from harness import best_of
 
 from gradscape.networks import build_network_spec, train, train_batch
 from gradscape.networks.datasets import make_dataset
@@ -38,17 +38,6 @@ SIZES = (2, 16, 16, 1)
 N_POINTS = 200
 LR = 0.01
 RESOLUTION = 51
-
-
-def best_of(fn: Callable[[], object], repeat: int, number: int = 1) -> float:
-    """Best time of one call, over ``repeat`` timings of ``number`` calls each."""
-    best = math.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - t) / number)
-    return best
 
 
 def row(name: str, seconds: float) -> None:

@@ -9,14 +9,11 @@ task over 200 ms, and the decision boundary redrawn a few times a second.
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.parse
 from pathlib import Path
 
-import httpx
+from harness import running_server
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,23 +41,6 @@ CASES = [
     ("batch sizes preset (3 runs)", "batch-vs-sgd-moons"),
     ("8 runs, 2,000 steps", {"steps": 2000, "runs": 8}),
 ]
-
-
-def serve() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "gradscape.cli", "serve", "--port", str(port)]
-    proc = subprocess.Popen([*cmd, "--log-level", "warning"], cwd=REPO)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.terminate()
-    raise RuntimeError("the server did not start")
 
 
 def link(case: dict) -> str:
@@ -100,27 +80,22 @@ def measure(browser, base: str, case) -> dict:
 
 
 def main() -> None:
-    proc, base = serve()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            print("Main-thread tasks over 50 ms while training streams (target: none > 200 ms)")
-            worst = 0.0
-            for name, case in CASES:
-                m = measure(browser, base, case)
-                top = max(m["long"], default=0.0)
-                worst = max(worst, top)
-                over = sum(d > 200 for d in m["long"])
-                print(
-                    f"  {name:<62} {m['seconds']:6.1f} s  {m['draws'] / m['seconds']:5.1f} "
-                    f"boundary draws/s  long tasks {len(m['long']):3d}  longest {top:6.1f} ms  "
-                    f"> 200 ms: {over}"
-                )
-            print(f"  -> longest main-thread task: {worst:.0f} ms (target <= 200 ms)")
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait()
+    with running_server() as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        print("Main-thread tasks over 50 ms while training streams (target: none > 200 ms)")
+        worst = 0.0
+        for name, case in CASES:
+            m = measure(browser, base, case)
+            top = max(m["long"], default=0.0)
+            worst = max(worst, top)
+            over = sum(d > 200 for d in m["long"])
+            print(
+                f"  {name:<62} {m['seconds']:6.1f} s  {m['draws'] / m['seconds']:5.1f} "
+                f"boundary draws/s  long tasks {len(m['long']):3d}  longest {top:6.1f} ms  "
+                f"> 200 ms: {over}"
+            )
+        print(f"  -> longest main-thread task: {worst:.0f} ms (target <= 200 ms)")
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Rows, each cost per point-step (one run advanced one step):
 """
 
 import ctypes
-import os
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from harness import best_of, running_server
 
 from gradscape.engine import compiled
 from gradscape.engine.sweep import build_sweep, run_sweep
@@ -29,8 +29,6 @@ try:
 except ImportError:  # torch is optional
     torch = None
 
-sys.path.insert(0, str(Path(__file__).parent))
-from bench_core import best_of, free_port
 
 LR, BETA1, BETA2, EPS = 0.05, 0.9, 0.999, 1e-8
 SIDE = 256
@@ -97,46 +95,25 @@ def c_floor() -> Callable[[np.ndarray, int], np.ndarray] | None:
 def bench_http(repeat: int) -> float:
     import httpx
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gradscape.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ},
-    )
     body = {"run": RUN, "axes": AXES}
     small = {"run": RUN, "axes": [{"name": "start.x", "min": -5, "max": 5, "n": 2}]}
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-            cold = None
-            for _ in range(200):
-                try:
-                    t0 = time.perf_counter()
-                    engine = client.post("/api/sweeps", json=small).headers["x-gradscape-engine"]
-                    cold = cold or (time.perf_counter() - t0, engine)
-                    if engine == "compiled":
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
-            print(f"  first sweep on a cold server: {cold[0] * 1e3:.0f} ms ({cold[1]} path)")
+    with running_server() as url, httpx.Client(base_url=url, timeout=120) as client:
+        cold = None
+        for _ in range(200):
+            t0 = time.perf_counter()
+            engine = client.post("/api/sweeps", json=small).headers["x-gradscape-engine"]
+            cold = cold or (time.perf_counter() - t0, engine)
+            if engine == "compiled":
+                break
+            time.sleep(0.1)
+        print(f"  first sweep on a cold server: {cold[0] * 1e3:.0f} ms ({cold[1]} path)")
 
-            def post() -> None:
-                r = client.post("/api/sweeps", json=body)
-                assert r.status_code == 200 and r.headers["x-gradscape-engine"] == "compiled"
-                assert len(r.json()["status"]) == SIDE
+        def post() -> None:
+            r = client.post("/api/sweeps", json=body)
+            assert r.status_code == 200 and r.headers["x-gradscape-engine"] == "compiled"
+            assert len(r.json()["status"]) == SIDE
 
-            return best_of(post, repeat)
-    finally:
-        server.terminate()
-        server.wait(10)
+        return best_of(post, repeat)
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ export function numberProblem(raw, { integer = false, min = null, max = null, mi
   return null;
 }
 
-// Show (or clear, with null) the message for one input, right below it.
+// Show (or clear, with null or "") the message for one input, right below it; the input is
+// described by it from then on.
 export function showFieldError(input, message) {
   const id = `${input.id}-error`;
   let note = document.getElementById(id);
@@ -31,6 +32,8 @@ export function showFieldError(input, message) {
     note.setAttribute("role", "alert");
     const host = input.closest(".control") || input.parentElement;
     host.append(note);
+    const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    input.setAttribute("aria-describedby", [...described, id].join(" "));
   }
   note.textContent = message;
   note.hidden = false;

@@ -1,5 +1,7 @@
 // The header every page shares, built in JS: brand, page links, Copy link and an Export menu.
 // A page passes its own export items; the markup and the Copy link behaviour live here once.
+// Each page's HTML holds only `<header class="app-header" id="app-header"></header>`, which
+// styles.css sizes, so the page does not move when the header is filled.
 
 import { copyLink } from "./link.js";
 
@@ -9,7 +11,7 @@ const PAGES = [
   { href: "maps.html", label: "Maps", id: "maps" },
 ];
 
-// Fill `header` and return {id: button} for the export items ([{id, label}]).
+// Fill `header` and return {id: button} for the export items ([{id, label, title?}]).
 export function renderHeader(header, current, exportItems) {
   header.className = "app-header";
   header.innerHTML = `
@@ -37,6 +39,7 @@ export function renderHeader(header, current, exportItems) {
     b.className = "btn btn-ghost";
     b.id = item.id;
     b.textContent = item.label;
+    if (item.title) b.title = item.title;
     b.addEventListener("click", () => { menu.open = false; });
     menu.querySelector(".menu-items").append(b);
     buttons[item.id] = b;

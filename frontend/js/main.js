@@ -16,7 +16,8 @@ import { getJSON } from "./api.js";
 import { download, runsToCSV, runsToJSON } from "./export.js";
 import { attachHoverReadout, attachSuggestButton, requestStabilityBounds, withStabilityBounds } from "./curvature.js";
 import { fillSelect } from "./controls.js";
-import { copyLink, presetFromHash } from "./link.js";
+import { renderHeader } from "./header.js";
+import { presetFromHash } from "./link.js";
 import { createPlayer } from "./player.js";
 import { loadPlotly } from "./plotly-loader.js";
 import { presetById } from "./presets.js";
@@ -331,7 +332,6 @@ function bindControls() {
     tapWaiting = waiting;
     markIdle();
   });
-  $("copy-link").addEventListener("click", () => copyLink($("copy-link")));
   $("export-csv").addEventListener("click", () => exportRuns("csv"));
   $("export-json").addEventListener("click", () => exportRuns("json"));
   $("export-png").addEventListener("click", () => {
@@ -357,12 +357,10 @@ function exportRuns(kind) {
   const names = labels();
   if (kind === "csv") download(runsToCSV(state.runs, runner.results, names), `gradscape-${state.surface}.csv`, "text/csv");
   else download(runsToJSON(state.runs, runner.results, names, location.href), `gradscape-${state.surface}.json`, "application/json");
-  $("export-csv").closest("details").open = false;
 }
 
 async function exportVideo() {
   const button = $("export-video");
-  $("export-csv").closest("details").open = false;
   button.disabled = true;
   $("status-line").textContent = "Recording the animation…";
   try {
@@ -381,6 +379,12 @@ async function exportVideo() {
 // Everything the first picture needs is fetched at once: the catalog, and (for the default
 // view) its surface's grid, while plotly.js loads; runs start as soon as the catalog is in.
 async function main() {
+  renderHeader($("app-header"), "optimizers", [
+    { id: "export-csv", label: "Runs as CSV" },
+    { id: "export-json", label: "Runs as JSON" },
+    { id: "export-png", label: "Plot as PNG" },
+    { id: "export-video", label: "Animation as video (WebM)", title: "Records the plot as it plays from the start, at the current view and speed" },
+  ]);
   const firstPreset = location.hash.length > 1 ? presetFromHash(location.hash) : "race";
   const firstSurface = presetById(firstPreset)?.state.surface;
   if (firstSurface) ensureGrid(firstSurface);

@@ -1,12 +1,11 @@
 // The left panel's dynamic parts: the run list, the run editor, presets and lessons. Each
 // function redraws one part from the state; user input goes out through the `on` callbacks.
 
-import {
-  bindLearningRate, fillSelect, renderParamControls, renderPresetButtons,
-} from "./controls.js";
+import { renderPresetButtons } from "./controls.js";
 import { showFieldError } from "./field-errors.js";
 import { LESSONS, lessonHref } from "./lessons.js";
 import { PRESETS } from "./presets.js";
+import { optimizerFields, renderRunItems } from "./run-editor.js";
 import {
   catalog, isDataSurface, optimizerInfo, runLabel, scheduleInfo, startPoint, state,
   statusStyle, statusText, surfaceInfo,
@@ -62,60 +61,23 @@ export function renderProblem() {
 }
 
 export function renderRunList(results, on) {
-  const list = $("run-list");
-  const items = state.runs.map((run, i) => {
-    const li = document.createElement("li");
-    li.className = `run-item${i === state.selected ? " selected" : ""}`;
-    li.style.setProperty("--run-color", run.color);
-    const color = document.createElement("input");
-    color.type = "color";
-    color.value = run.color;
-    color.setAttribute("aria-label", `Colour of run ${i + 1}`);
-    color.addEventListener("input", () => on.recolor(i, color.value));
-    const pick = document.createElement("button");
-    pick.type = "button";
-    pick.className = "run-select";
-    pick.setAttribute("aria-pressed", String(i === state.selected));
-    const result = results[run.uid];
-    const status = statusText(result);
-    pick.innerHTML = '<span class="run-name"></span><span class="run-status"></span>';
-    pick.querySelector(".run-name").textContent = `${i + 1}. ${runLabel(run)}`;
-    const statusEl = pick.querySelector(".run-status");
-    statusEl.textContent = status;
-    statusEl.dataset.status = statusStyle(result);
-    pick.addEventListener("click", () => on.select(i));
-    const remove = document.createElement("button");
-    remove.type = "button";
-    remove.className = "btn btn-icon btn-ghost";
-    remove.textContent = "×";
-    remove.setAttribute("aria-label", `Remove run ${i + 1}`);
-    remove.disabled = state.runs.length <= 1;
-    remove.addEventListener("click", () => on.remove(i));
-    li.append(color, pick, remove);
-    return li;
-  });
-  list.replaceChildren(...items);
+  const rows = state.runs.map((run, i) => ({
+    color: run.color,
+    name: `${i + 1}. ${runLabel(run)}`,
+    status: statusText(results[run.uid]),
+    statusStyle: statusStyle(results[run.uid]),
+  }));
+  renderRunItems($("run-list"), rows, state.selected, on);
 }
 
-let setLearningRate = null;
+let renderOptimizerFields = null;
 
 // The editor for the selected run: optimizer, learning rate, hyperparameters, schedule, noise.
 export function renderEditor(on) {
   const run = state.runs[state.selected];
   if (!run) return;
-  const opt = optimizerInfo(run.optimizer);
-  if (!setLearningRate) {
-    const lrSpec = opt?.params.find((p) => p.name === "lr");
-    setLearningRate = bindLearningRate($("lr-slider"), $("lr"), lrSpec, (v) => on.param("lr", v));
-    fillSelect($("optimizer"), catalog.optimizers);
-    fillSelect($("schedule"), catalog.schedules);
-  }
-  $("optimizer").value = run.optimizer;
-  $("optimizer-description").textContent = opt?.description || "";
-  setLearningRate(run.params.lr);
-  renderParamControls($("hyperparams"), opt?.params || [], run.params, "hp", on.param, ["lr"]);
-  $("schedule").value = run.schedule.name;
-  renderParamControls($("schedule-options"), scheduleInfo(run.schedule.name)?.params || [], run.schedule, "sched", on.scheduleOption);
+  renderOptimizerFields ||= optimizerFields(catalog, on);
+  renderOptimizerFields(run, optimizerInfo(run.optimizer), scheduleInfo(run.schedule.name), run.schedule);
   const data = isDataSurface();
   $("noise-control").hidden = data;
   $("batch-control").hidden = !data;

@@ -8,16 +8,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-
-def open_page(page, hash_: str = "") -> None:
-    page.goto(f"{page.base_url}/{hash_}")
-    page.wait_for_function("document.body.dataset.ready === 'true'")
-    wait_idle(page)
-
-
-def wait_idle(page) -> None:
-    page.wait_for_function("document.body.dataset.idle === 'true'", timeout=20_000)
-    page.wait_for_timeout(80)
+from tests.frontend.site_pages import open_page, wait_idle
 
 
 def pixel(page, x: float, y: float) -> tuple[float, float]:

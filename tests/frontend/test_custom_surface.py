@@ -6,7 +6,8 @@ import math
 import httpx
 import pytest
 
-from tests.frontend.test_optimizer_page import open_page, paths, wait_idle
+from tests.frontend.site_pages import open_page, wait_idle
+from tests.frontend.test_optimizer_page import paths
 
 BEALE = "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2"
 

@@ -11,6 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.site_pages import open_page, wait_idle
+
 PHONE = {"width": 390, "height": 844}
 
 PATHS_JS = """() => {
@@ -24,18 +26,6 @@ SERIES_JS = """(id) => (document.getElementById(id).data || [])
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-
-def open_page(page, hash_: str = "") -> None:
-    page.goto(f"{page.base_url}/{hash_}")
-    page.wait_for_function("document.body.dataset.ready === 'true'")
-    wait_idle(page)
-
-
-def wait_idle(page) -> None:
-    """Wait until no run is waiting to start or still streaming, and the last redraw ran."""
-    page.wait_for_function("document.body.dataset.idle === 'true'", timeout=20_000)
-    page.wait_for_timeout(80)
 
 
 def paths(page) -> list[list[tuple[float, float]]]:

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.site_pages import open_page, wait_idle
+
 RAVINE_CURVATURES = (1.0, 25.0)  # Hessian of (x² + 25 y²)/2, by hand
 STABLE_BOUND = 2 / max(RAVINE_CURVATURES)  # plain GD on a quadratic: lr < 2/λmax
 
@@ -28,17 +30,6 @@ SERIES_JS = """(id) => (document.getElementById(id).data || [])
   .map(t => Array.from(t.y))"""
 STABILITY_JS = """() => (document.getElementById('lr-chart').data || [])
   .filter(t => t.meta && t.meta.role === 'stability').map(t => Array.from(t.y))"""
-
-
-def open_page(page, hash_: str = "") -> None:
-    page.goto(f"{page.base_url}/{hash_}")
-    page.wait_for_function("document.body.dataset.ready === 'true'")
-    wait_idle(page)
-
-
-def wait_idle(page) -> None:
-    page.wait_for_function("document.body.dataset.idle === 'true'", timeout=20_000)
-    page.wait_for_timeout(80)
 
 
 class Drawn:

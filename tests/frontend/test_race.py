@@ -14,6 +14,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.site_pages import open_page, wait_idle
+
 PHONE = {"width": 390, "height": 844}
 
 DRAWN = "window.gradscape.drawn"
@@ -30,17 +32,6 @@ PIXEL_JS = """([x, y]) => {
 def state_hash(surface: str, runs: list[dict], steps: int, **extra) -> str:
     compact = {"surface": surface, "steps": steps, "runs": runs, **extra}
     return "#s=" + quote(json.dumps(compact))
-
-
-def open_page(page, hash_: str = "") -> None:
-    page.goto(f"{page.base_url}/{hash_}")
-    page.wait_for_function("document.body.dataset.ready === 'true'")
-    wait_idle(page)
-
-
-def wait_idle(page) -> None:
-    page.wait_for_function("document.body.dataset.idle === 'true'", timeout=20_000)
-    page.wait_for_timeout(80)
 
 
 def seek(page, frame: int) -> dict:

@@ -6,6 +6,8 @@ import math
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.site_pages import open_page, wait_idle
+
 CONTRAST_JS = """() => {
   const rgb = (s) => { const m = s.match(/[\\d.]+/g) || []; return m.map(Number); };
   const lum = ([r, g, b]) => {
@@ -48,17 +50,6 @@ CONTRAST_JS = """() => {
   }
   return results;
 }"""
-
-
-def open_page(page, hash_: str = "") -> None:
-    page.goto(f"{page.base_url}/{hash_}")
-    page.wait_for_function("document.body.dataset.ready === 'true'")
-    wait_idle(page)
-
-
-def wait_idle(page) -> None:
-    page.wait_for_function("document.body.dataset.idle === 'true'", timeout=20_000)
-    page.wait_for_timeout(80)
 
 
 def test_all_text_meets_wcag_aa_contrast(page):

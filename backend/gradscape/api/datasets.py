@@ -1,12 +1,13 @@
 """GET /api/datasets and /api/datasets/{id}: the toy data sets networks train on."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from gradscape.api.deps import SettingsDep
 from gradscape.api.errors import in_query, not_found
 from gradscape.api.network_schemas import DatasetOut, DatasetPoints
 from gradscape.api.responses import NOT_FOUND, VALIDATION, json_response
-from gradscape.networks import DATASETS, get_dataset_kind, make_dataset
+from gradscape.networks import DATASETS, Dataset, get_dataset_kind, make_dataset
+from gradscape.networks.datasets import DatasetKind
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
@@ -31,6 +32,11 @@ def get_points(
         data = make_dataset(
             dataset_id, samples, noise, seed, settings.max_network_samples, noise_field="noise"
         )
+    return points_response(kind, data)
+
+
+def points_response(kind: DatasetKind, data: Dataset) -> Response:
+    """A data set's points as GET /api/datasets/{id} and POST /api/networks/dataset answer them."""
     y = data.y[:, 0] if data.y.ndim == 2 else data.y
     return json_response(
         {

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from gradscape.api import cost
 from gradscape.api.admission import AdmissionDep
+from gradscape.api.datasets import points_response
 from gradscape.api.deps import SettingsDep
 from gradscape.api.network_schemas import (
     CustomDataset,
@@ -206,14 +207,4 @@ def split_custom_points(body: CustomDatasetRequest, settings: SettingsDep):
         raise RequestValidationError(
             [{"loc": loc, "msg": exc.message, "type": "value_error"}]
         ) from None
-    y = data.y[:, 0] if data.y.ndim == 2 else data.y
-    return json_response(
-        {
-            "id": kind.id,
-            "task": kind.task,
-            "classes": kind.classes,
-            "x": data.x.tolist(),
-            "y": y.tolist(),
-            "n_train": data.n_train,
-        }
-    )
+    return points_response(kind, data)

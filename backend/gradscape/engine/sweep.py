@@ -34,7 +34,8 @@ from gradscape.engine.spec import RunSpec, build_spec
 from gradscape.engine.vector import take_runs
 from gradscape.errors import GradscapeError, InvalidValueError, UnknownIdError
 from gradscape.schedules import SCHEDULES, make_schedule
-from gradscape.surfaces import DataSurface, Surface
+from gradscape.surfaces import DataSurface, FormulaSurface, Surface
+from gradscape.surfaces.stationary_finder import find_stationary_points
 
 MAX_AXIS_CELLS = 512
 # A run "ended near" a stationary point when its final point lies within this fraction of the
@@ -358,53 +359,32 @@ def _take_hyper(hyper: dict[str, Any], keep: np.ndarray) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- attractors
 
 
+MAX_ATTRACTORS = 256  # found points are added to the known ones up to this many in all
+
+
 @lru_cache(maxsize=64)
 def stationary_points(surface: Surface) -> tuple[tuple[tuple[float, float], str, float], ...]:
     """The surface's stationary points in its domain: ((x, y), kind, loss), known ones first.
 
-    Known minima and saddles come from the surface's metadata; Newton's method on the
-    gradient from a 25 x 25 grid over the domain adds the rest (maxima, say), each classified
-    by the signs of its Hessian's eigenvalues.
+    Known minima and saddles come from the surface's metadata; the stationary-point finder
+    (Newton's method on the gradient from a grid of starts, classified by the Hessian's
+    eigenvalues) adds the rest (maxima, say).
     """
     (x0, x1), (y0, y1) = surface.info.domain
     diag = math.hypot(x1 - x0, y1 - y0)
     points = [(p, "minimum") for p in surface.info.minima]
     points += [(p, "saddle") for p in surface.info.saddles]
-    xs, ys = np.meshgrid(np.linspace(x0, x1, 25), np.linspace(y0, y1, 25))
-    x, y = xs.ravel(), ys.ravel()
-    with np.errstate(all="ignore"):
-        for _ in range(60):
-            gx, gy = surface.grad(x, y)
-            hxx, hxy, hyy = np.broadcast_arrays(*surface.hessian(x, y))
-            det = hxx * hyy - hxy * hxy
-            x, y = x - (hyy * gx - hxy * gy) / det, y - (hxx * gy - hxy * gx) / det
-        gx, gy = surface.grad(x, y)
-        hxx, hxy, hyy = np.broadcast_arrays(*surface.hessian(x, y))
+    # A typed formula has already run the finder for its own metadata.
     found = (
-        np.isfinite(x)
-        & np.isfinite(y)
-        & (np.hypot(gx, gy) <= 1e-8 * max(1.0, float(np.nanmax(np.abs(hxx)))))
-        & (x >= x0)
-        & (x <= x1)
-        & (y >= y0)
-        & (y <= y1)
+        surface.stationary_points
+        if isinstance(surface, FormulaSurface)
+        else find_stationary_points(surface, surface.info.domain, starts_per_axis=25)
     )
-    for i in np.flatnonzero(found):
-        p = (float(x[i]), float(y[i]))
-        if all(math.hypot(p[0] - q[0], p[1] - q[1]) > 1e-6 * diag for q, _ in points):
-            eig = np.linalg.eigvalsh(np.array([[hxx[i], hxy[i]], [hxy[i], hyy[i]]]))
-            kind = (
-                "minimum"
-                if eig.min() > 0
-                else "maximum"
-                if eig.max() < 0
-                else "saddle"
-                if eig.min() < 0 < eig.max()
-                else "degenerate"
-            )
-            points.append((p, kind))
-        if len(points) >= 256:
+    for s in found:
+        if len(points) >= MAX_ATTRACTORS:
             break
+        if all(math.hypot(s.x - q[0], s.y - q[1]) > 1e-6 * diag for q, _ in points):
+            points.append(((s.x, s.y), s.kind))
     out = []
     for p, kind in points:
         loss = float(np.asarray(surface.value(np.array([p[0]]), np.array([p[1]])))[0])

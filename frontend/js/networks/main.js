@@ -4,7 +4,8 @@
 import { ApiError, getJSON, postJSON, postStream } from "../api.js";
 import { fillSelect, renderPresetButtons } from "../controls.js";
 import { download } from "../export.js";
-import { copyLink, presetFromHash } from "../link.js";
+import { renderHeader } from "../header.js";
+import { presetFromHash } from "../link.js";
 import { plotConfig } from "../plot-config.js";
 import { parseCSV, contentHash, pointsToCSV } from "./csv.js";
 import { curvesToCSV, runsToJSON } from "./export.js";
@@ -18,7 +19,8 @@ import {
   freshState, makeRun, parseHidden, runLabel, state,
 } from "./state.js";
 import { decodeState, encodeState } from "./url-state.js";
-import { labelOf, problems, showProblem } from "./validate.js";
+import { showFieldError } from "../field-errors.js";
+import { labelOf, problems } from "./validate.js";
 
 const $ = (id) => document.getElementById(id);
 // The site's Plotly config (no buttons that send a chart elsewhere), without lasso and box select.
@@ -214,10 +216,10 @@ const selectedRun = () => state.runs[state.selected];
 async function useCSV(text) {
   const parsed = parseCSV(text, catalog.options.max_samples);
   if (parsed.error) {
-    showProblem($("csv"), `CSV ${parsed.error}.`);
+    showFieldError($("csv"), `CSV ${parsed.error}.`);
     return;
   }
-  showProblem($("csv"), "");
+  showFieldError($("csv"), "");
   const name = state.custom?.fileName || "pasted CSV";
   state.custom = { ...parsed.points, name, hash: contentHash(parsed.points) };
   $("dataset-description").textContent = datasetInfo().description;
@@ -232,7 +234,7 @@ function bindForm() {
       const info = datasetInfo();
       state.samples = info.default_samples;
       state.data_noise = info.default_noise;
-      showProblem($("csv"), "");
+      showFieldError($("csv"), "");
     }
     renderData();
     if (state.dataset === "custom" && !state.custom?.x) {
@@ -349,7 +351,7 @@ async function train() {
   if (size > catalog.options.max_body_bytes) {
     // Your points travel once per run: too many of both would be refused (413).
     const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
-    showProblem($("csv"), `${state.runs.length} runs with these points make a ${mb(size)} request; the server takes at most ${mb(catalog.options.max_body_bytes)}. Use fewer runs or fewer points.`);
+    showFieldError($("csv"), `${state.runs.length} runs with these points make a ${mb(size)} request; the server takes at most ${mb(catalog.options.max_body_bytes)}. Use fewer runs or fewer points.`);
     setStatus("Nothing was trained: the request would be too large (see the message at your data).", true);
     return;
   }
@@ -470,21 +472,24 @@ function exportRuns(kind) {
     const plot = $(kind === "boundary" ? "data-plot" : "landscape-plot");
     window.Plotly.downloadImage(plot, { format: "png", width: 1000, height: 1000, filename: `${name}-${kind}` });
   }
-  $("export-menu").open = false;
 }
 
 function bindHeader() {
-  $("copy-link").addEventListener("click", () => copyLink($("copy-link")));
-  $("export-json").addEventListener("click", () => exportRuns("json"));
-  $("export-csv").addEventListener("click", () => exportRuns("csv"));
-  $("export-boundary").addEventListener("click", () => exportRuns("boundary"));
-  $("export-landscape").addEventListener("click", () => exportRuns("landscape"));
-  window.addEventListener("hashchange", restoreFromHash);
+  const buttons = renderHeader($("app-header"), "networks", [
+    { id: "export-json", label: "Runs as JSON" },
+    { id: "export-csv", label: "Curves as CSV" },
+    { id: "export-boundary", label: "Boundary as PNG" },
+    { id: "export-landscape", label: "Landscape as PNG" },
+  ]);
+  for (const kind of ["json", "csv", "boundary", "landscape"]) {
+    buttons[`export-${kind}`].addEventListener("click", () => exportRuns(kind));
+  }
 }
 
 // ---- start -----------------------------------------------------------------------------------
 
 async function start() {
+  bindHeader();
   const [datasets, optimizers, schedules, options] = await Promise.all([
     getJSON("/api/datasets"), getJSON("/api/optimizers"), getJSON("/api/schedules"),
     getJSON("/api/networks/options"),
@@ -503,7 +508,7 @@ async function start() {
   $("sharpness-every").max = options.max_steps;
   applySettings(DEFAULTS);
   bindForm();
-  bindHeader();
+  window.addEventListener("hashchange", restoreFromHash);
   renderPresetButtons($("presets"), PRESETS, loadPreset, 1);
   markExportable();
   // A link restores its view; a fresh page trains the default run at once, so it opens on a

@@ -1,7 +1,9 @@
 // Field checks before anything is sent: a number box's own limits (min, max, whole numbers,
 // odd, optional) from its attributes, or a page-specific check; the reason is shown next to
-// the field. Nothing the user did not ask for is ever run, so Train refuses while any field
-// holds a message.
+// the field (../field-errors.js, as on the optimizer page). Nothing the user did not ask for
+// is ever run, so Train refuses while any field holds a message.
+
+import { showFieldError } from "../field-errors.js";
 
 // The reason `input` holds a bad value, or "" when it is fine. `check(raw)` may add a rule.
 export function numberProblem(input) {
@@ -18,25 +20,6 @@ export function numberProblem(input) {
   return "";
 }
 
-// Show (or clear) the message under the field's control and mark the field.
-export function showProblem(input, message) {
-  const id = `${input.id}-error`;
-  let note = document.getElementById(id);
-  if (!note) {
-    note = document.createElement("p");
-    note.id = id;
-    note.className = "field-error";
-    note.setAttribute("role", "alert");
-    const control = input.closest(".control") || input.parentElement;
-    control.append(note);
-    const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-    input.setAttribute("aria-describedby", [...described, id].join(" "));
-  }
-  note.textContent = message;
-  note.hidden = !message;
-  input.setAttribute("aria-invalid", String(Boolean(message)));
-}
-
 // Every field in `root` with a message now, after re-checking each number box.
 export function problems(root, extraChecks = {}) {
   const found = [];
@@ -44,7 +27,7 @@ export function problems(root, extraChecks = {}) {
     if (input.closest("[hidden]") || input.disabled) continue;
     const extra = extraChecks[input.id];
     const message = (input.type === "number" ? numberProblem(input) : "") || (extra ? extra(input) : "");
-    showProblem(input, message);
+    showFieldError(input, message);
     if (message) found.push({ input, message });
   }
   return found;
