@@ -69,7 +69,7 @@ function makeOverlay(panel) {
   readout.className = "curvature-readout";
   readout.id = "curvature-readout";
   readout.setAttribute("role", "status");
-  readout.setAttribute("aria-label", "Curvature under the cursor");
+  readout.setAttribute("aria-label", "Curvature at the cursor or the tapped point");
   readout.hidden = true;
   const svg = document.createElementNS(SVG, "svg");
   svg.classList.add("curvature-axes");
@@ -112,7 +112,8 @@ function drawAxes(svg, panel, frame, point, c) {
   svg.replaceChildren(...lines);
 }
 
-// Follow the cursor over the 2D contour plot and show the curvature there.
+// Follow the cursor over the 2D contour plot and show the curvature there. A touch screen has
+// no cursor: there the readout shows for a tapped point (pin) and stays until the next tap.
 // surfaceId(): the surface to ask about, or null to stay quiet (3D view, no plot).
 export function attachHoverReadout(plot, surfaceId) {
   const panel = plot.parentElement;
@@ -120,13 +121,27 @@ export function attachHoverReadout(plot, surfaceId) {
   let timer = null;
   let controller = null;
   let cursor = null;
+  let pinned = false;
 
   function hide() {
     clearTimeout(timer);
     controller?.abort();
     cursor = null;
+    pinned = false;
     readout.hidden = true;
+    delete readout.dataset.pinned;
     svg.replaceChildren();
+  }
+
+  // Show the curvature at a data point until the next pin or hide (touch screens).
+  function pin(point) {
+    const surface = surfaceId();
+    if (!surface || !plotFrame(plot)) return hide();
+    clearTimeout(timer);
+    pinned = true;
+    readout.dataset.pinned = "true";
+    cursor = point;
+    ask(point, surface);
   }
 
   async function ask(point, surface) {
@@ -160,6 +175,15 @@ export function attachHoverReadout(plot, surfaceId) {
     readout.dataset.kind = c.kind[0] || "";
     readout.dataset.maxStableLr = String(c.max_stable_lr[0]);
     readout.hidden = false;
+    // A pinned readout (touch) sits under the plot, in the page's flow: on a phone a box over
+    // the plot would hide most of it, the tapped point included.
+    readout.classList.toggle("docked", pinned);
+    if (pinned) {
+      readout.style.left = "";
+      readout.style.top = "";
+      drawAxes(svg, panel, frame, point, c);
+      return;
+    }
     // Inside the plot area, away from the cursor: top-left corner, or bottom-left when the
     // cursor is there.
     const [px, py] = frame.toPixel(...point);
@@ -172,6 +196,7 @@ export function attachHoverReadout(plot, surfaceId) {
   }
 
   plot.addEventListener("mousemove", (e) => {
+    if (pinned) return; // a touch screen's compatibility mouse events
     const surface = surfaceId();
     const frame = surface && plotFrame(plot);
     if (!frame) return hide();
@@ -182,8 +207,10 @@ export function attachHoverReadout(plot, surfaceId) {
     clearTimeout(timer);
     timer = setTimeout(() => ask(point, surface), HOVER_DELAY);
   });
-  plot.addEventListener("mouseleave", hide);
-  return { hide };
+  plot.addEventListener("mouseleave", () => { if (!pinned) hide(); });
+  // A mouse moving in again takes over from a pinned readout.
+  plot.addEventListener("pointermove", (e) => { if (pinned && e.pointerType === "mouse") pinned = false; });
+  return { hide, pin };
 }
 
 // ---- 2/λmax along each run ------------------------------------------------------------------

@@ -148,7 +148,9 @@ function pathTrace2d(run, i, result, label, domain) {
 }
 
 // The contour plot: surface, known minima and saddles, start point, one whole path per run.
-export function contourFigure({ surface, grid, runs, results, labels, start }) {
+// modeBarRoom: leave room above the plot area for a mode bar that is always shown (touch
+// screens show it all the time, over the plot's top right otherwise).
+export function contourFigure({ surface, grid, runs, results, labels, start, modeBarRoom = false }) {
   const t = heightTransform(grid, surface.log_levels);
   const contour = {
     type: "contour", x: grid.x, y: grid.y, z: t.z, text: t.text,
@@ -165,7 +167,7 @@ export function contourFigure({ surface, grid, runs, results, labels, start }) {
     data: [contour, ...markerTraces(surface, start), ...paths],
     layout: {
       font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff",
-      margin: { l: 44, r: 8, t: 8, b: 36 },
+      margin: { l: 44, r: 8, t: modeBarRoom ? 40 : 8, b: 36 },
       xaxis: { range: [...dx], title: { text: "x", standoff: 4 }, zeroline: false, showgrid: false, constrain: "domain" },
       yaxis: {
         range: [...dy], title: { text: "y", standoff: 4 }, zeroline: false, showgrid: false,
@@ -176,48 +178,92 @@ export function contourFigure({ surface, grid, runs, results, labels, start }) {
   };
 }
 
-// Heights of a run's points on the 3D surface; points off the drawn surface are null, so a
-// run that escapes leaves the box.
-function heights3d(result, surface, t) {
+// Mesh rows and columns of the 3D surface: about 60 per side is as smooth as the plot shows,
+// and under software rendering each WebGL redraw costs in proportion to the mesh.
+export const MESH_3D = 61;
+
+// Every `every`-th entry of an array (rows, or each row's entries), the last always kept.
+function coarse(rows, every) {
+  const pick = (a) => a.filter((_, i) => i % every === 0 || i === a.length - 1);
+  return memo(rows, `coarse${every}`, (r) => pick(r).map((row) => (Array.isArray(row) ? pick(row) : row)));
+}
+
+// The 3D mesh: the grid (drawn heights t.z, hover text) thinned to about MESH_3D per side.
+function mesh3d(grid, t) {
+  const every = Math.max(1, Math.floor((grid.x.length - 1) / (MESH_3D - 1)));
+  return { x: coarse(grid.x, every), y: coarse(grid.y, every), z: coarse(t.z, every), text: coarse(t.text, every) };
+}
+
+// The drawn mesh's height at (x, y) (its nodes evenly spaced), null off it.
+function meshHeight(mesh, x, y) {
+  const { x: xs, y: ys, z } = mesh;
+  const fx = ((x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (xs.length - 1);
+  const fy = ((y - ys[0]) / (ys[ys.length - 1] - ys[0])) * (ys.length - 1);
+  if (!(fx >= 0 && fx <= xs.length - 1 && fy >= 0 && fy <= ys.length - 1)) return null;
+  const i = Math.min(Math.floor(fy), ys.length - 2);
+  const j = Math.min(Math.floor(fx), xs.length - 2);
+  const [a, b, c, d] = [z[i][j], z[i][j + 1], z[i + 1][j], z[i + 1][j + 1]];
+  if (![a, b, c, d].every(isNum)) return null;
+  const u = fx - j;
+  const v = fy - i;
+  // WebGL draws each cell as two triangles, split along one diagonal or the other: the higher
+  // of the two readings is at or above what is drawn
+  const split1 = u + v <= 1 ? a + (b - a) * u + (c - a) * v : d + (c - d) * (1 - u) + (b - d) * (1 - v);
+  const split2 = u >= v ? a + (b - a) * u + (d - b) * v : a + (c - a) * v + (d - c) * u;
+  return Math.max(split1, split2);
+}
+
+// Heights of a run's points on the 3D surface: its loss, or the drawn mesh where the mesh
+// passes above it (a narrow valley is shallower on a coarse mesh), so a path lies on the
+// surface the viewer sees, never under it. Points off the drawn surface are null, so a run
+// that escapes leaves the box.
+function heights3d(result, surface, t, mesh) {
   const zlo = t.f(t.lo);
   const zhi = t.f(t.hi);
   const lift = (zhi - zlo) * 0.006;
   const [dx, dy] = [surface.domain.x, surface.domain.y];
   const inside = (p, h) => h !== null && p[0] >= dx[0] && p[0] <= dx[1] && p[1] >= dy[0] && p[1] <= dy[1] && h <= zhi;
   return memo(result.loss, `z${surface.id}`, (loss) => loss.map((v, i) => {
+    const p = result.points[i];
     const h = t.f(v);
-    return inside(result.points[i], h) ? Math.max(h, zlo) + lift : null;
+    if (!inside(p, h)) return null;
+    const m = meshHeight(mesh, p[0], p[1]);
+    return Math.max(h, zlo, m ?? -Infinity) + lift;
   }));
 }
 
 // Heights of a result's points in the 3D view (null where a point is off the drawn surface).
 export function runHeights(result, surface, grid) {
-  return heights3d(result, surface, heightTransform(grid, surface.log_levels));
+  const t = heightTransform(grid, surface.log_levels);
+  return heights3d(result, surface, t, mesh3d(grid, t));
 }
 
 // The same picture in 3D: the surface as a mesh with the whole paths lying on it; heads and
 // trails move on a canvas above it (race.js), so the WebGL scene is not redrawn per frame.
+// Everything is opaque: a translucent object makes Plotly draw the scene in three passes.
+// narrow: a phone-wide plot, where the default camera crops the box's sides and labels.
 export function surfaceFigure(input) {
-  const { surface, grid, runs, results, labels } = input;
+  const { surface, grid, runs, results, labels, narrow = false } = input;
   const t = heightTransform(grid, surface.log_levels);
   const zlo = t.f(t.lo);
   const zhi = t.f(t.hi);
   const lift = (zhi - zlo) * 0.006;
   const [dx, dy] = [surface.domain.x, surface.domain.y];
+  const m = mesh3d(grid, t);
   const mesh = {
-    type: "surface", x: grid.x, y: grid.y, z: t.z, text: t.text, colorscale: SURFACE_SCALE, showscale: false,
-    opacity: 0.92, hovertemplate: "(%{x:.3g}, %{y:.3g})<br>f = %{text}<extra></extra>",
+    type: "surface", x: m.x, y: m.y, z: m.z, text: m.text, colorscale: SURFACE_SCALE, showscale: false,
+    hovertemplate: "(%{x:.3g}, %{y:.3g})<br>f = %{text}<extra></extra>",
     contours: { z: { show: true, usecolormap: false, color: "rgba(255,255,255,0.5)", width: 1 } },
     lighting: { ambient: 0.75, diffuse: 0.5, specular: 0.05, roughness: 0.9 }, meta: { role: "surface" },
   };
   const paths = runs.flatMap((run, i) => {
     const r = results[run.uid];
     if (!r?.points?.length) return [];
-    const z = heights3d(r, surface, t);
+    const z = heights3d(r, surface, t, m);
     const d = drawnPath(r.points, surface.domain);
     return [{
       type: "scatter3d", mode: "lines", x: d.x, y: d.y, z: d.steps.map((k) => z[k]),
-      name: labels[run.uid], line: { color: run.color, width: Math.max(2, runStyle(i).width + 1) }, opacity: 0.55,
+      name: labels[run.uid], line: { color: run.color, width: Math.max(3, runStyle(i).width + 1.5) },
       showlegend: false, customdata: d.steps, hoverlabel: HOVER_LABEL,
       hovertemplate: `${i + 1}. %{fullData.name}<br>step %{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
       meta: { run: run.uid, role: "path" },
@@ -230,11 +276,12 @@ export function surfaceFigure(input) {
       font: FONT, paper_bgcolor: "rgba(0,0,0,0)", margin: { l: 0, r: 0, t: 0, b: 0 },
       scene: {
         xaxis: axis("x", [...dx]), yaxis: axis("y", [...dy]),
-        zaxis: axis(t.log ? "log₁₀(f − min)" : "f", [zlo - lift, zhi + 4 * lift]),
+        zaxis: axis(t.log ? (narrow ? "lg(f−min)" : "log₁₀(f − min)") : "f", [zlo - lift, zhi + 4 * lift]),
         aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.6 },
-        camera: { eye: { x: -1.4, y: -1.5, z: 1.1 } },
+        // from high enough to see into valleys, where the paths run
+        camera: { eye: narrow ? { x: -2.1, y: -2.35, z: 2.6 } : { x: -1.2, y: -1.35, z: 1.6 } },
       },
-      showlegend: false, uirevision: `surface3d:${surface.id}`,
+      showlegend: false, uirevision: `surface3d:${surface.id}:${narrow}`,
     },
   };
 }

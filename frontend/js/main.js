@@ -48,6 +48,8 @@ const icon = (d) => `<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden
 const ICON_PLAY = icon("M4 2v12l10-6z");
 const ICON_PAUSE = icon("M3 2h4v12H3zM9 2h4v12H9z");
 
+const TOUCH_OR_NARROW = window.matchMedia("(hover: none), (max-width: 640px)");
+const NARROW = window.matchMedia("(max-width: 640px)");
 const plotlyReady = loadPlotly();
 const grids = new Map(); // surface id (or a formula's surfaceKey) -> grid from the API
 const runner = createRunner((uid, kind) => {
@@ -69,6 +71,7 @@ const stage = createStage(
     surface: surfaceInfo(), grid: grids.get(surfaceKey()), key: surfaceKey(), runs: state.runs, results: runner.results,
     labels: Object.fromEntries(state.runs.map((run) => [run.uid, runLabel(run)])),
     frame: player.frame(), start: startPoint(), planned: state.steps + 1, view3d: state.view3d,
+    modeBarRoom: TOUCH_OR_NARROW.matches, narrow: NARROW.matches,
   }),
   () => {
     $("scrubber").max = String(player.length() - 1);
@@ -167,6 +170,7 @@ function loadState(next) {
   const formula = next.surface === CUSTOM && next.custom;
   const known = catalog.byId.surface[next.surface] || formula ? next.surface : catalog.surfaces[0].id;
   Object.assign(state, next, { surface: known });
+  hoverReadout?.hide(); // it may describe another surface
   if (!state.runs.length) state.runs = [makeRun({}, 0)];
   ensureGrid(surfaceKey());
   commit({ editor: true, problem: true, delay: 0 });
@@ -287,6 +291,7 @@ function bindControls() {
   numberInput("tol", (v) => { state.tol = v; commit(); }, { min: 0 });
   $("view-3d").addEventListener("change", () => {
     state.view3d = $("view-3d").checked;
+    hoverReadout?.hide(); // it reads the 2D plot
     $("fit").disabled = state.view3d;
     commit({ rerun: false });
   });
@@ -318,7 +323,12 @@ function bindControls() {
   $("fit").addEventListener("click", () => stage.fit());
   document.addEventListener("keydown", onKey);
 
-  bindPlotTap($("plot"), (x, y) => { if (!state.view3d) setStart(x, y); }, (waiting) => {
+  // A tap moves the start; on a touch screen (no hover) it also shows the curvature there.
+  bindPlotTap($("plot"), (x, y, pointerType) => {
+    if (state.view3d) return;
+    setStart(x, y);
+    if (pointerType !== "mouse") hoverReadout?.pin(state.start);
+  }, (waiting) => {
     tapWaiting = waiting;
     markIdle();
   });

@@ -5,7 +5,7 @@
 const MOVE = 6; // px a tap may wander
 const DOUBLE = 300; // ms within which a second tap makes a double tap
 
-// onWait(true) when a tap waits out the double-click time, onWait(false) when it stops waiting.
+// onTap(x, y, pointerType) after a tap; onWait(true) when a tap waits out the double-click time, onWait(false) when it stops waiting.
 export function bindPlotTap(gd, onTap, onWait = () => {}) {
   let down = null;
   let pending = null;
@@ -34,10 +34,11 @@ export function bindPlotTap(gd, onTap, onWait = () => {}) {
     const at = dataPoint(gd, e.clientX, e.clientY);
     if (!at) return;
     onWait(true);
+    const kind = e.pointerType;
     pending = setTimeout(() => {
       pending = null;
       onWait(false);
-      onTap(...at);
+      onTap(...at, kind);
     }, DOUBLE);
   }, true);
 }

@@ -115,25 +115,27 @@ export function headVectors(h, gradient) {
   return { step, descent };
 }
 
-// Draws both arrows; returns them in data units and their tips in canvas pixels.
-function drawVectors(ctx, m, hx, hy, h, gradient) {
+// Draws both arrows from the head at pixel (hx, hy); returns them in data units and their tips
+// in canvas pixels. tipAt(v, s) is the pixel of the head's point moved by s·v (data units);
+// both arrows share the scale s that makes the longer one ARROW_MIN to ARROW_MAX pixels long.
+function drawVectors(ctx, tipAt, hx, hy, h, gradient) {
   const { step, descent } = headVectors(h, gradient);
-  const [x, y] = h.point;
-  const px = (v) => (v ? [m.x(x + v[0]) - hx, m.y(y + v[1]) - hy] : null);
-  const a = px(step);
-  const b = px(descent);
   const out = { step, descent, stepTip: null, descentTip: null };
-  const lengths = [a, b].filter((v) => v && v.every(finite)).map((v) => Math.hypot(v[0], v[1]));
-  const longest = Math.max(0, ...lengths);
+  const length = (v) => {
+    const tip = v && tipAt(v, 1);
+    return tip && tip.every(finite) ? Math.hypot(tip[0] - hx, tip[1] - hy) : null;
+  };
+  const [a, b] = [length(step), length(descent)];
+  const longest = Math.max(0, ...[a, b].filter((v) => v !== null));
   if (!(longest > 0)) return out;
   const scale = Math.min(Math.max(longest, ARROW_MIN), ARROW_MAX) / longest;
-  if (b && b.every(finite)) {
-    out.descentTip = [hx + b[0] * scale, hy + b[1] * scale];
-    arrow(ctx, hx, hy, ...out.descentTip, "#1b2330", { dashed: true, width: 1.8 });
+  if (b !== null) {
+    out.descentTip = tipAt(descent, scale);
+    if (out.descentTip?.every(finite)) arrow(ctx, hx, hy, ...out.descentTip, "#1b2330", { dashed: true, width: 1.8 });
   }
-  if (a && a.every(finite)) {
-    out.stepTip = [hx + a[0] * scale, hy + a[1] * scale];
-    arrow(ctx, hx, hy, ...out.stepTip, h.color);
+  if (a !== null) {
+    out.stepTip = tipAt(step, scale);
+    if (out.stepTip?.every(finite)) arrow(ctx, hx, hy, ...out.stepTip, h.color);
   }
   return out;
 }
@@ -202,7 +204,15 @@ export function drawRace(m, heads, { trail, gradientAt, hidden = new Set(), vect
     const y = m.y(h.point[1]);
     return { h, x, y, onScreen: finite(x) && finite(y) && inside(x, y) };
   });
-  if (vectors) for (const p of placed) if (p.onScreen) p.vectors = drawVectors(ctx, m, p.x, p.y, p.h, gradientAt(p.h));
+  if (vectors) {
+    for (const p of placed) {
+      if (!p.onScreen) continue;
+      const [x, y] = p.h.point;
+      // on linear axes a vector's pixels scale with it
+      const tipAt = (v, k) => [p.x + k * (m.x(x + v[0]) - p.x), p.y + k * (m.y(y + v[1]) - p.y)];
+      p.vectors = drawVectors(ctx, tipAt, p.x, p.y, p.h, gradientAt(p.h));
+    }
+  }
   // later runs' heads on top and smaller, so coinciding heads read as concentric rings
   for (const p of placed) if (p.onScreen) drawHead(ctx, p.x, p.y, p.h);
   ctx.restore();
@@ -218,9 +228,10 @@ export function drawRace(m, heads, { trail, gradientAt, hidden = new Set(), vect
   return drawn;
 }
 
-// The race in 3D: trails and heads projected onto the canvas over the WebGL scene. z(h) gives a
-// run's heights (null off the drawn surface).
-export function drawRace3d(m, heads, { trail, z, hidden = new Set() }) {
+// The race in 3D: trails, arrows and heads projected onto the canvas over the WebGL scene. z(h)
+// gives a run's heights (null off the drawn surface). The step and -lr·∇f arrows lie level at
+// the head's height: both are moves in (x, y), drawn in perspective.
+export function drawRace3d(m, heads, { trail, z, gradientAt, hidden = new Set() }) {
   const { ctx } = m;
   const drawn = [];
   const visible = heads.filter((h) => !hidden.has(h.uid));
@@ -248,9 +259,18 @@ export function drawRace3d(m, heads, { trail, z, hidden = new Set() }) {
     }
     ctx.globalAlpha = 1;
   }
-  for (const { h, at } of placed) {
+  for (const p of placed) {
+    if (!p.at || !gradientAt) continue;
+    const [x, y] = p.h.point;
+    const height = z(p.h)[p.h.k];
+    const tipAt = (v, k) => m.project(x + k * v[0], y + k * v[1], height);
+    p.vectors = drawVectors(ctx, tipAt, p.at[0], p.at[1], p.h, gradientAt(p.h));
+  }
+  for (const { h, at, vectors } of placed) {
     if (at) drawHead(ctx, at[0], at[1], h);
-    drawn.push({ uid: h.uid, run: h.index + 1, step: h.step, point: h.point, loss: h.loss, onScreen: Boolean(at), px: at });
+    const entry = { uid: h.uid, run: h.index + 1, step: h.step, point: h.point, loss: h.loss, onScreen: Boolean(at), px: at };
+    if (vectors) entry.vectors = vectors;
+    drawn.push(entry);
   }
   return drawn;
 }

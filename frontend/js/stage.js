@@ -10,11 +10,17 @@ import { renderLegend, updateLegend } from "./legend.js";
 import { createOverlay } from "./overlay.js";
 import { plotConfig } from "./plot-config.js";
 import { drawRace, drawRace3d, raceHeads, trailSteps } from "./race.js";
+import { plainWebGLInside } from "./webgl-software.js";
 
 const STATIC_EVERY = 250;
 const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 const PLOT_CONFIG = plotConfig(["select2d", "lasso2d"], { doubleClick: "reset" });
 const CHART_CONFIG = plotConfig([], { displayModeBar: false });
+// Plotly renders 3D scenes at twice the screen's pixels by default (plotGlPixelRatio 2): four
+// times the fragments, which under software rendering is most of a redraw. The screen's own
+// ratio is as sharp as the screen can show.
+const scene3dConfig = () => ({ ...PLOT_CONFIG, plotGlPixelRatio: Math.max(1, window.devicePixelRatio || 1) });
+const nextFrame = () => new Promise((resolve) => { requestAnimationFrame(() => setTimeout(resolve, 0)); });
 
 // els: {plot, loss, lr, legend}; input(): {surface, grid, runs, results, labels, frame, start,
 // planned, view3d}; afterFrame(input) runs after each frame is drawn. hooks.beforeStatic(input)
@@ -24,6 +30,7 @@ const CHART_CONFIG = plotConfig([], { displayModeBar: false });
 export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
   const overlays = { plot: createOverlay(els.plot), loss: createOverlay(els.loss), lr: createOverlay(els.lr) };
   const hidden = new Set();
+  plainWebGLInside(els.plot);
   const gradients = createGradientCache(() => requestFrame());
   let drawnView = null;
   let drawn = { frame: 0, view: "2d", runs: [] };
@@ -88,14 +95,28 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
     const view = `${inp.key ?? surface.id}:${inp.view3d}`;
     // Plotly.react can keep a previous surface's axis range (seen after a 3D <-> 2D switch,
     // with the equal-aspect axes): a new surface or view starts from a fresh plot instead.
-    if (drawnView !== null && drawnView !== view) Plotly.purge(els.plot);
+    const fresh = drawnView !== view;
+    const build3d = inp.view3d && fresh;
+    // a new WebGL scene starts in a task of its own (see below), the old plot purged right there
+    if (build3d) await nextTask();
+    if (drawnView !== null && fresh) Plotly.purge(els.plot);
     drawnView = view;
     const fig = inp.view3d ? surfaceFigure(inp) : contourFigure(inp);
     hooks.plot?.(fig, inp);
     fig.data.forEach((t) => {
       if (t.meta?.run && hidden.has(t.meta.run)) t.visible = false;
     });
-    await Plotly.react(els.plot, fig.data, fig.layout, PLOT_CONFIG);
+    const config = inp.view3d ? scene3dConfig() : PLOT_CONFIG;
+    if (build3d) {
+      // A new WebGL scene is built in two tasks, each with its own frame: the scene and its
+      // surface first, the paths after, so neither blocks the page for long. Plotly's draws
+      // run outside requestAnimationFrame here, so each frame's WebGL read-back (software
+      // compositing) lands in a task of its own rather than in the one that built the scene.
+      await Plotly.react(els.plot, fig.data.filter((t) => t.meta?.role !== "path"), fig.layout, config);
+      await nextFrame();
+      if (!input().view3d) return; // switched back meanwhile: the next draw replaces it
+    }
+    await Plotly.react(els.plot, fig.data, fig.layout, config);
     listen(els.plot);
     if (!firstPath && fig.data.some((t) => t.meta?.role === "path" && t.x.length > 1)) {
       firstPath = true;
@@ -121,7 +142,12 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
     let runs = [];
     const m = overlays.plot.begin();
     if (m?.project) {
-      runs = drawRace3d(m, heads, { trail, hidden, z: (h) => runHeights(h.result, inp.surface, inp.grid) });
+      runs = drawRace3d(m, heads, {
+        trail,
+        hidden,
+        z: (h) => runHeights(h.result, inp.surface, inp.grid),
+        gradientAt: (h) => gradients.at(h.result, h.k),
+      });
       camera = m.camera;
       watchCamera();
     } else if (m) {

@@ -172,3 +172,66 @@ def test_switching_optimizer_or_surface_sets_a_rate_that_moves(page, server):
     page.get_by_label("Surface", exact=True).select_option("booth")
     wait_idle(page)
     assert page.get_by_label("Learning rate", exact=True).input_value() == "0.123"
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(v) for v in text.replace("(", " ").replace(")", " ").replace(",", " ").split()]
+
+
+def _close(shown: float, exact: float) -> bool:
+    # the readout shows 4 significant digits, or 3 in exponent form
+    return shown == pytest.approx(exact, rel=6e-3, abs=1e-12)
+
+
+def test_touch_screens_read_the_curvature_at_the_tapped_point(browser, server):
+    """A phone has no hover: a tap moves the start there and the readout shows that point's
+    curvature, the same numbers as POST /api/curvature, until the next tap."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.base_url = server
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    open_page(page, "#preset=race")
+    readout = page.locator("#curvature-readout")
+    expect(readout).to_be_hidden()
+    for target in ((0.5, 1.5), (-1.0, -0.5)):
+        page.locator("#plot").scroll_into_view_if_needed()
+        page.touchscreen.tap(*pixel(page, *target))
+        expect(readout).to_be_visible()
+        wait_idle(page)
+        page.wait_for_timeout(400)  # it stays while the runs restart from there
+        expect(readout).to_be_visible()
+        rows = readout.locator(".curvature-row")
+        row = dict(
+            zip(
+                rows.locator(".curvature-key").all_inner_texts(),
+                rows.locator(".curvature-value").all_inner_texts(),
+                strict=True,
+            )
+        )
+        at = _numbers(row["at"])
+        assert at == pytest.approx(target, abs=0.03)  # where the finger was
+        start = [float(page.get_by_label(f"Start {c}").input_value()) for c in "xy"]
+        assert at == pytest.approx(start, rel=1e-3), "the tapped point is the new start"
+        c = httpx.post(
+            f"{server}/api/curvature", json={"surface": "rosenbrock", "points": [start]}
+        ).json()
+        assert _close(_numbers(row["f"])[0], c["value"][0])
+        assert all(map(_close, _numbers(row["∇f"]), c["gradient"][0]))
+        for i, key in enumerate(("λ₁, v₁", "λ₂, v₂")):
+            lam, *vec = _numbers(row[key])
+            assert _close(lam, c["eigenvalues"][0][i])
+            assert all(map(_close, vec, c["eigenvectors"][0][i]))
+        assert c["kind"][0] in readout.get_attribute("data-kind")
+        assert _close(_numbers(row["κ"])[0], c["condition_number"][0])
+        assert _close(_numbers(row["2/λmax"])[0], c["max_stable_lr"][0])
+        assert len(axes(page)) == 2  # the eigen-axes are drawn at the tapped point
+        # the readout sits under the plot, so the tapped point and its axes stay in view
+        area = page.locator("#plot .nsewdrag").bounding_box()
+        box = readout.bounding_box()
+        assert box["y"] >= area["y"] + area["height"]
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert not errors, errors
+    context.close()

@@ -244,6 +244,37 @@ def test_3d_heads_follow_the_frame(page):
     assert close_to(page.evaluate(PIXEL_JS, top["px"]), rgb(colors[top["run"] - 1]))
 
 
+def test_3d_heads_carry_the_step_and_gradient_arrows_too(page, server):
+    """The 3D view draws the same two arrows at each head, level at the head's height."""
+    runs = [{"o": "momentum", "c": "#ff5a36", "p": {"lr": 0.02}}]
+    open_page(page, state_hash("ravine", runs, 60, start=[-2.5, 1.5], tol=0, view3d=1))
+    page.wait_for_function("document.getElementById('plot').data.some(t => t.type === 'surface')")
+    wait_idle(page)
+    seek(page, 12)
+    page.wait_for_function(
+        f"{DRAWN}.view === '3d' && {DRAWN}.runs[0].vectors && {DRAWN}.runs[0].vectors.descent"
+    )
+    head = page.evaluate(DRAWN)["runs"][0]
+    points = results(page)[0]["points"]
+    assert head["step"] == 12 and head["onScreen"]
+    step = head["vectors"]["step"]
+    assert step == pytest.approx([points[13][0] - points[12][0], points[13][1] - points[12][1]])
+    gradient = curvature(server, "ravine", [points[12]])["gradient"][0]
+    descent = head["vectors"]["descent"]
+    assert descent == pytest.approx([-0.02 * gradient[0], -0.02 * gradient[1]], rel=1e-9)
+    hx, hy = head["px"]
+    tips = [head["vectors"]["stepTip"], head["vectors"]["descentTip"]]
+    lengths = [math.dist(tip, (hx, hy)) for tip in tips]
+    assert 20 < max(lengths) <= 91
+    assert min(lengths) > 3
+    (ax, ay), (bx, by) = ((t[0] - hx, t[1] - hy) for t in tips)
+    cos = (ax * bx + ay * by) / (math.hypot(ax, ay) * math.hypot(bx, by))
+    assert cos < 0.99, "momentum's step and the gradient step point different ways here too"
+    # the arrows are painted: the step arrow's tip region shows the run's colour
+    mid = ((hx + tips[0][0] * 3) / 4, (hy + tips[0][1] * 3) / 4)
+    assert close_to(page.evaluate(PIXEL_JS, list(mid)), rgb("#ff5a36"), tol=60)
+
+
 # ---- item 7: video ----------------------------------------------------------------------------
 
 
