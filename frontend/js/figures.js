@@ -43,9 +43,14 @@ function fmt(v) {
   return String(Number(v.toPrecision(4)));
 }
 
-function colorbar(t) {
-  const bar = { thickness: 10, outlinewidth: 0, len: 0.85, tickfont: { size: 10 } };
-  if (!t.log) return { ...bar, title: { text: "f", side: "right" } };
+// narrow: a phone-wide plot, where a bar beside the square plot would take a quarter of its
+// width; there the bar lies under the x axis.
+function colorbar(t, narrow = false) {
+  const bar = narrow
+    ? { orientation: "h", x: 0.5, xanchor: "center", y: -0.2, yanchor: "top", thickness: 8, len: 0.9, outlinewidth: 0, tickfont: { size: 10 } }
+    : { thickness: 10, outlinewidth: 0, len: 0.85, tickfont: { size: 10 } };
+  const side = narrow ? "top" : "right";
+  if (!t.log) return { ...bar, title: { text: "f", side } };
   const lo = Math.ceil(Math.log10(Math.max(t.hi - t.lo, 1e-12) * 1e-6));
   const hi = Math.floor(Math.log10(Math.max(t.hi - t.lo, 1e-12)));
   const every = Math.max(1, Math.ceil((hi - lo + 1) / 6));
@@ -53,7 +58,7 @@ function colorbar(t) {
   for (let k = hi; k >= lo; k -= every) ticks.push(k);
   return {
     ...bar,
-    title: { text: "f − min", side: "right" },
+    title: { text: "f − min", side },
     tickvals: ticks,
     ticktext: ticks.map((k) => `1e${k}`),
   };
@@ -150,11 +155,11 @@ function pathTrace2d(run, i, result, label, domain) {
 // The contour plot: surface, known minima and saddles, start point, one whole path per run.
 // modeBarRoom: leave room above the plot area for a mode bar that is always shown (touch
 // screens show it all the time, over the plot's top right otherwise).
-export function contourFigure({ surface, grid, runs, results, labels, start, modeBarRoom = false }) {
+export function contourFigure({ surface, grid, runs, results, labels, start, modeBarRoom = false, narrow = false }) {
   const t = heightTransform(grid, surface.log_levels);
   const contour = {
     type: "contour", x: grid.x, y: grid.y, z: t.z, text: t.text,
-    colorscale: SURFACE_SCALE, ncontours: 24, showscale: true, colorbar: colorbar(t),
+    colorscale: SURFACE_SCALE, ncontours: 24, showscale: true, colorbar: colorbar(t, narrow),
     contours: { coloring: "fill", showlines: true },
     line: { color: "rgba(255,255,255,0.55)", width: 0.6, smoothing: 0.8 },
     hovertemplate: "(%{x:.3g}, %{y:.3g})<br>f = %{text}<extra></extra>",
@@ -167,7 +172,7 @@ export function contourFigure({ surface, grid, runs, results, labels, start, mod
     data: [contour, ...markerTraces(surface, start), ...paths],
     layout: {
       font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff",
-      margin: { l: 44, r: 8, t: modeBarRoom ? 40 : 8, b: 36 },
+      margin: { l: 44, r: 8, t: modeBarRoom ? 40 : 8, b: narrow ? 84 : 36 },
       xaxis: { range: [...dx], title: { text: "x", standoff: 4 }, zeroline: false, showgrid: false, constrain: "domain" },
       yaxis: {
         range: [...dy], title: { text: "y", standoff: 4 }, zeroline: false, showgrid: false,

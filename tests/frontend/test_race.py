@@ -434,6 +434,14 @@ def test_phone_layout_puts_presets_near_the_plot_and_picks_scroll_to_it(browser,
     export = page.locator("summary", has_text="Export").bounding_box()
     assert export["x"] + export["width"] <= PHONE["width"], "Export fits beside Copy link"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    # The square contour takes the phone's width; its colour bar lies under the x axis.
+    plot = page.locator("#plot").bounding_box()
+    area = page.locator("#plot .nsewdrag").first.bounding_box()
+    bar = page.locator("#plot .colorbar").bounding_box()
+    xtitle = page.locator("#plot .g-xtitle text").bounding_box()
+    assert area["width"] >= 0.8 * plot["width"], (area, plot)
+    assert bar["y"] >= xtitle["y"] + xtitle["height"] and bar["width"] > bar["height"], bar
+    assert bar["y"] + bar["height"] <= plot["y"] + plot["height"], "the colour bar is cut off"
     preset = page.locator('#presets [data-preset="saddle"]')
     preset.scroll_into_view_if_needed()
     preset.tap()
