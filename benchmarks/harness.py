@@ -42,6 +42,8 @@ def serve_command(port: int, *options: str) -> list[str]:
         "-m",
         "gradscape.cli",
         "serve",
+        "--host",
+        "127.0.0.1",
         "--port",
         str(port),
         *options,
