@@ -16,20 +16,23 @@ from tests.frontend.site_pages import open_page, wait_idle
 
 MIN_LOGO_INSET = 12  # px between the screen's left edge and the logo
 
-# Where the plot and the lesson text are on screen, and how much of the text shows.
+# Where the plot and the header are on screen, and the viewport.
 VIEW_JS = """() => {
   const box = (el) => {
     const r = el.getBoundingClientRect();
     return {top: r.top, bottom: r.bottom, left: r.left, right: r.right};
   };
-  const text = document.getElementById('lesson-text');
   return {
     plot: box(document.getElementById('plot')),
     header: box(document.getElementById('app-header')),
     width: window.innerWidth, height: window.innerHeight,
-    text: {shown: text.clientHeight, full: text.scrollHeight,
-           line: parseFloat(getComputedStyle(text).lineHeight)},
   };
+}"""
+# How much of the lesson text shows (its clipped height), all of it, and one line, in px.
+TEXT_JS = """() => {
+  const text = document.getElementById('lesson-text');
+  return {shown: text.clientHeight, full: text.scrollHeight,
+          line: parseFloat(getComputedStyle(text).lineHeight)};
 }"""
 PLOT_TOP = "document.getElementById('plot').getBoundingClientRect().top"
 
@@ -66,31 +69,34 @@ def assert_plot_in_first_screen(page, what: str) -> dict:
     return view
 
 
+def assert_the_text_folds_to_two_lines_and_more_shows_it_all(page, what: str) -> None:
+    text = page.evaluate(TEXT_JS)
+    assert text["shown"] <= 2 * text["line"] + 1, (what, text)
+    assert text["full"] > text["shown"] + text["line"] / 2, (what, text)  # the rest is clipped
+    more = page.locator("#lesson-note").get_by_role("button", name="More")
+    expect(more).to_have_attribute("aria-expanded", "false")
+    expect(more).to_have_attribute("aria-controls", "lesson-text")
+    more.tap()
+    less = page.locator("#lesson-note").get_by_role("button", name="Less")
+    expect(less).to_have_attribute("aria-expanded", "true")
+    opened = page.evaluate(TEXT_JS)
+    assert opened["shown"] >= opened["full"] > 2 * opened["line"], (what, opened)
+    less.tap()
+    expect(more).to_have_attribute("aria-expanded", "false")
+    assert page.evaluate(TEXT_JS)["shown"] == text["shown"], what
+
+
 def test_every_lesson_link_opens_on_a_phone_with_the_whole_plot_and_a_more_button(phone, artifacts):
     open_page(phone)
     ids = preset_ids(phone)
     assert len(ids) >= 11
-    toggle = phone.locator("#lesson-note").get_by_role("button", name="More")
     for preset_id in ids:
         phone.goto("about:blank")
         open_page(phone, f"#preset={preset_id}")
         expect(phone.locator("#lesson-note")).to_be_visible()
-        view = assert_plot_in_first_screen(phone, preset_id)
-        text = view["text"]
-        # folded: two lines of the text show, the rest is clipped
-        assert text["shown"] <= 2 * text["line"] + 1, (preset_id, text)
-        assert text["full"] > text["shown"] + text["line"] / 2, (preset_id, text)
-        expect(toggle).to_have_attribute("aria-expanded", "false")
-        expect(toggle).to_have_attribute("aria-controls", "lesson-text")
+        assert_plot_in_first_screen(phone, preset_id)
         phone.screenshot(path=artifacts / f"phone-preset-{preset_id}.png")
-        toggle.tap()
-        less = phone.locator("#lesson-note").get_by_role("button", name="Less")
-        expect(less).to_have_attribute("aria-expanded", "true")
-        opened = phone.evaluate(VIEW_JS)["text"]
-        assert opened["shown"] >= opened["full"] > 2 * opened["line"], (preset_id, opened)
-        less.tap()
-        expect(toggle).to_have_attribute("aria-expanded", "false")
-        assert phone.evaluate(VIEW_JS)["text"]["shown"] == text["shown"]
+        assert_the_text_folds_to_two_lines_and_more_shows_it_all(phone, preset_id)
 
 
 def test_picking_a_preset_or_a_lesson_on_a_phone_brings_the_whole_plot_into_view(phone):
@@ -124,7 +130,7 @@ def test_picking_a_preset_or_a_lesson_on_a_phone_brings_the_whole_plot_into_view
 
 def test_the_lesson_text_shows_whole_and_without_a_toggle_on_a_laptop(page):
     open_page(page, "#preset=ravine")
-    text = page.evaluate(VIEW_JS)["text"]
+    text = page.evaluate(TEXT_JS)
     assert text["shown"] >= text["full"] > 3 * text["line"], text
     expect(page.locator("#lesson-text-more")).to_be_hidden()
 
@@ -140,3 +146,20 @@ def test_phone_header_logo_clears_the_screen_edge_and_the_header_fits(phone, pat
         assert logo.bounding_box()["x"] >= MIN_LOGO_INSET, width
         box = export.bounding_box()
         assert box["x"] + box["width"] <= width, f"Export still fits on the line at {width}px"
+
+
+@pytest.mark.parametrize(
+    ("path", "plot"),
+    [
+        ("networks.html#preset=edge-of-stability", "#data-plot"),
+        ("maps.html#preset=heavy-ball-phase", "#map-0"),
+    ],
+)
+def test_the_other_pages_fold_their_lesson_text_too(phone, path, plot):
+    """The Networks and Maps pages share the lesson card: folded, their first plot is in view."""
+    phone.goto(f"{phone.base_url}/{path}")
+    expect(phone.locator("#lesson-note")).to_be_visible()
+    expect(phone.locator(f"{plot} .main-svg").first).to_be_attached(timeout=30_000)
+    box = phone.locator(plot).bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"], f"{plot} ends below the fold: {box}"
+    assert_the_text_folds_to_two_lines_and_more_shows_it_all(phone, path)
