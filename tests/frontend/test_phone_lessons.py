@@ -56,9 +56,10 @@ def preset_ids(page) -> list[str]:
     return [buttons.nth(i).get_attribute("data-preset") for i in range(buttons.count())]
 
 
-def assert_plot_in_first_screen(page, what: str) -> dict:
+def assert_plot_in_first_screen(page, what: str) -> None:
     view = page.evaluate(VIEW_JS)
     plot, top = view["plot"], view["header"]["bottom"]
+    assert plot["bottom"] - plot["top"] > 300, f"{what}: #plot is not shown ({plot})"
     assert plot["top"] >= top - 0.5, (
         f"{what}: the plot's top ({plot['top']:.0f}) is under the header"
     )
@@ -66,7 +67,6 @@ def assert_plot_in_first_screen(page, what: str) -> dict:
         f"{what}: the plot ends {plot['bottom'] - view['height']:.0f}px below the fold"
     )
     assert plot["left"] >= 0 and plot["right"] <= view["width"] + 0.5, f"{what}: {plot}"
-    return view
 
 
 def assert_the_text_folds_to_two_lines_and_more_shows_it_all(page, what: str) -> None:
