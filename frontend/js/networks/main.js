@@ -5,6 +5,7 @@ import { ApiError, getJSON, postJSON, postStream } from "../api.js";
 import { fillSelect, renderPresetButtons } from "../controls.js";
 import { download } from "../export.js";
 import { renderHeader } from "../header.js";
+import { attachMoreToggle } from "../lesson-more.js";
 import { presetFromHash } from "../link.js";
 import { plotConfig } from "../plot-config.js";
 import { parseCSV, contentHash, pointsToCSV } from "./csv.js";
@@ -507,6 +508,7 @@ function bindHeader() {
   for (const kind of ["json", "csv", "boundary", "landscape"]) {
     buttons[`export-${kind}`].addEventListener("click", () => exportRuns(kind));
   }
+  attachMoreToggle($("lesson-note"), $("lesson-text"));
 }
 
 // ---- start -----------------------------------------------------------------------------------
