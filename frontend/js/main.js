@@ -161,6 +161,7 @@ function commit({ rerun = true, editor = false, problem = false, delay = 120 } =
   if (problem) renderProblem();
   if (editor) renderEditor(editorHandlers);
   markPreset(state.preset);
+  $("fit").disabled = state.view3d; // Fit frames the 2D plot
   renderLessonCard(state, (id) => loadPreset(id, { view3d: state.view3d }));
   renderCustomSurface();
   requestRedraw({ sidebar: true });
@@ -293,7 +294,6 @@ function bindControls() {
   $("view-3d").addEventListener("change", () => {
     state.view3d = $("view-3d").checked;
     hoverReadout?.hide(); // it reads the 2D plot
-    $("fit").disabled = state.view3d;
     commit({ rerun: false });
   });
 
@@ -418,7 +418,6 @@ async function main() {
   attachSuggestButton($("lr"), () => surfaceRef(), startPoint, (lr) =>
     updateRun((run) => ({ ...run, params: { ...run.params, lr } }), { editor: true }));
   if (!loadFromHash()) loadPreset("race");
-  $("fit").disabled = state.view3d;
   document.body.dataset.ready = "true";
   plotlyReady.then(() => requestRedraw({ sidebar: true }));
 }

@@ -36,8 +36,7 @@ def state_hash(surface: str, runs: list[dict], steps: int, **extra) -> str:
 
 def seek(page, frame: int) -> dict:
     """Pause on a frame and return what it drew."""
-    if page.evaluate("window.gradscape.playing"):
-        page.get_by_role("button", name="Pause").click()
+    # moving the scrubber pauses the player (clicking Pause could race the animation's end)
     page.get_by_label("Animation position").fill(str(frame))
     page.wait_for_function(f"{DRAWN}.frame === {frame}")
     return page.evaluate(DRAWN)

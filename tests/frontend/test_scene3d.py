@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.frontend.site_pages import SCENE_STATE, open_page, wait_idle, wait_scene
 
@@ -63,8 +64,7 @@ def view(page) -> dict:
 
 
 def seek(page, frame: int) -> dict:
-    if page.evaluate("window.gradscape.playing"):
-        page.get_by_role("button", name="Pause").click()
+    # moving the scrubber pauses the player (clicking Pause could race the animation's end)
     page.get_by_label("Animation position").fill(str(frame))
     page.wait_for_function(f"window.gradscape.drawn.frame === {frame}")
     return page.evaluate("window.gradscape.drawn")
@@ -309,3 +309,14 @@ def test_phone_touch_drag_turns_and_a_tap_labels(browser, server):
     page.wait_for_function("!document.querySelector('#plot .scene3d-tip').hidden")
     assert f"f = {mesh['text'][50][50]}" in page.locator("#plot .scene3d-tip").inner_text()
     context.close()
+
+
+def test_fit_frames_the_2d_plot_only_however_3d_is_reached(page):
+    open_page(page)
+    fit = page.get_by_role("button", name="Fit")
+    expect(fit).to_be_enabled()
+    page.evaluate("location.hash = '#preset=saddle&view=3d'")  # a lesson link, same page
+    wait_scene(page)
+    expect(fit).to_be_disabled()
+    page.get_by_label("3D view").uncheck()
+    expect(fit).to_be_enabled()
