@@ -3,8 +3,9 @@
 Prints, for this page and side by side for the page as it was before issue 8 (commit BEFORE,
 its frontend/ served by the same backend): frames per second (counted by requestAnimationFrame)
 while playing and while scrubbing, for the default view, for 5 runs x 10,000 steps, and for the
-same in 3D; the longest main-thread task (Long Tasks API) while results arrive and when
-switching to 3D; and the time from navigation to the first drawn path, warm server, warm cache.
+same in 3D, and while dragging the 3D scene around; the longest main-thread task (Long Tasks
+API) while results arrive, when switching to 3D and while turning it; and the time from
+navigation to the first drawn path, warm server, warm cache.
 
 Run with `make bench` or `.venv/bin/python benchmarks/bench_frontend.py [--now-only]`.
 Chromium runs with --disable-gpu (software rendering), as the browser tests do. The machine is
@@ -15,10 +16,12 @@ number.
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -79,6 +82,21 @@ FPS_JS = """async ([ms, scrub]) => {
   return n * 1000 / (performance.now() - t0);
 }"""
 
+# The 3D scene is on the page: Plotly's WebGL surface (the page before) or the page's own canvas.
+SCENE_SHOWN_JS = """() => document.querySelector('#plot canvas.scene3d') !== null
+  || (document.getElementById('plot').data || []).some(t => t.type === 'surface')"""
+
+# Frames counted by requestAnimationFrame between TURN_START_JS and TURN_STOP_JS, per second.
+TURN_START_JS = """() => {
+  const count = window.__turn = {n: 0, t0: performance.now(), on: true};
+  const tick = () => { if (count.on) { count.n++; requestAnimationFrame(tick); } };
+  requestAnimationFrame(tick);
+}"""
+TURN_STOP_JS = """() => {
+  window.__turn.on = false;
+  return window.__turn.n * 1000 / (performance.now() - window.__turn.t0);
+}"""
+
 PLAYING_JS = "() => document.getElementById('play').getAttribute('aria-label') === 'Pause'"
 
 
@@ -99,6 +117,25 @@ def fps(page, scrub: bool, ms: int = 2500) -> float:
     if page.evaluate(PLAYING_JS):
         page.click("#play")
     return value
+
+
+def turning(page, ms: int = 2500) -> tuple[float, float]:
+    """Drag the 3D scene around (the mouse held down, moved as fast as Playwright sends
+    events) and return the frames per second meanwhile and the longest task."""
+    box = page.locator("#plot").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.evaluate("window.__longtasks.length = 0")
+    page.mouse.move(cx - 150, cy)
+    page.mouse.down()
+    page.evaluate(TURN_START_JS)
+    t0 = time.monotonic()
+    i = 0
+    while time.monotonic() - t0 < ms / 1000:
+        i += 1
+        page.mouse.move(cx - 150 + (i * 7) % 300, cy + 40 * math.sin(i / 10))
+    rate = page.evaluate(TURN_STOP_JS)
+    page.mouse.up()
+    return rate, longest_task(page)
 
 
 def median_of(fn) -> float:
@@ -138,10 +175,7 @@ def measure(browser, base: str) -> dict[str, float]:
     for i in range(REPEATS):
         page.evaluate("window.__longtasks.length = 0")
         page.check("#view-3d")
-        page.wait_for_function(
-            "() => (document.getElementById('plot').data || []).some(t => t.type === 'surface')",
-            timeout=60_000,
-        )
+        page.wait_for_function(SCENE_SHOWN_JS, timeout=60_000)
         wait_idle(page)
         page.wait_for_timeout(500)
         switch.append(longest_task(page))
@@ -155,6 +189,9 @@ def measure(browser, base: str) -> dict[str, float]:
     page.evaluate("window.__longtasks.length = 0")
     fps(page, True)
     out["3d scrub task"] = longest_task(page)
+    turns = [turning(page) for _ in range(REPEATS)]
+    out["3d turn"] = statistics.median(t[0] for t in turns)
+    out["3d turn task"] = statistics.median(t[1] for t in turns)
     context.close()
     return out
 
@@ -171,6 +208,8 @@ ROWS = [
     ("3d play", "5 x 10,000, 3D: fps playing", ">= 20"),
     ("3d scrub", "5 x 10,000, 3D: fps scrubbing", ">= 20"),
     ("3d scrub task", "5 x 10,000, 3D: longest task scrubbing (ms)", "<= 200"),
+    ("3d turn", "5 x 10,000, 3D: fps turning the scene", ">= 20"),
+    ("3d turn task", "5 x 10,000, 3D: longest task turning (ms)", "<= 200"),
 ]
 
 

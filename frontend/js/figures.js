@@ -90,13 +90,14 @@ export function runStyle(i) {
 }
 
 // Screen resolution of a view: data units per pixel of a plot about `px` pixels across.
+const PATH_3D_PX = 400; // the 3D view's paths: each segment a painter's-algorithm item, fewer suffice
 function pixelSize(domain, px = 900) {
   return [(domain.x[1] - domain.x[0]) / px, (domain.y[1] - domain.y[0]) / px];
 }
 
 // A path thinned to about a pixel of the surface's domain (whole when short).
-function drawnPath(points, domain) {
-  const [tx, ty] = pixelSize(domain);
+function drawnPath(points, domain, px = 900) {
+  const [tx, ty] = pixelSize(domain, px);
   return memo(points, `path${tx},${ty}`, (p) => decimatePath(p, tx, ty));
 }
 
@@ -184,7 +185,7 @@ export function contourFigure({ surface, grid, runs, results, labels, start, mod
 }
 
 // Mesh rows and columns of the 3D surface: about 60 per side is as smooth as the plot shows,
-// and under software rendering each WebGL redraw costs in proportion to the mesh.
+// and each redraw (every turn of the camera) costs in proportion to the mesh.
 export const MESH_3D = 61;
 
 // Every `every`-th entry of an array (rows, or each row's entries), the last always kept.
@@ -211,8 +212,8 @@ function meshHeight(mesh, x, y) {
   if (![a, b, c, d].every(isNum)) return null;
   const u = fx - j;
   const v = fy - i;
-  // WebGL draws each cell as two triangles, split along one diagonal or the other: the higher
-  // of the two readings is at or above what is drawn
+  // a cell's four corners need not lie in one plane: the higher of its two triangulations is
+  // at or above what is drawn
   const split1 = u + v <= 1 ? a + (b - a) * u + (c - a) * v : d + (c - d) * (1 - u) + (b - d) * (1 - v);
   const split2 = u >= v ? a + (b - a) * u + (d - b) * v : a + (c - a) * v + (d - c) * u;
   return Math.max(split1, split2);
@@ -243,50 +244,47 @@ export function runHeights(result, surface, grid) {
   return heights3d(result, surface, t, mesh3d(grid, t));
 }
 
-// The same picture in 3D: the surface as a mesh with the whole paths lying on it; heads and
-// trails move on a canvas above it (race.js), so the WebGL scene is not redrawn per frame.
-// Everything is opaque: a translucent object makes Plotly draw the scene in three passes.
-// narrow: a phone-wide plot, where the default camera crops the box's sides and labels.
-export function surfaceFigure(input) {
+// The surface's colour scale as 256 RGB colours, low to high, for the 3D view's cells.
+const SURFACE_COLORS = (() => {
+  const rgb = (hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+  const out = [];
+  for (let n = 0; n < 256; n++) {
+    const t = n / 255;
+    const k = SURFACE_SCALE.findIndex(([s], i) => i > 0 && t <= s);
+    const [[s0, c0], [s1, c1]] = [SURFACE_SCALE[k - 1], SURFACE_SCALE[k]];
+    const u = (t - s0) / (s1 - s0);
+    out.push(rgb(c0).map((v, i) => v + (rgb(c1)[i] - v) * u));
+  }
+  return out;
+})();
+
+// The same picture in 3D (drawn by scene3d.js): the surface as a mesh with level lines, and
+// the whole paths lying on it; heads and trails move on a canvas above it (race.js).
+export function surfaceScene(input) {
   const { surface, grid, runs, results, labels, narrow = false } = input;
   const t = heightTransform(grid, surface.log_levels);
   const zlo = t.f(t.lo);
   const zhi = t.f(t.hi);
   const lift = (zhi - zlo) * 0.006;
-  const [dx, dy] = [surface.domain.x, surface.domain.y];
   const m = mesh3d(grid, t);
-  const mesh = {
-    type: "surface", x: m.x, y: m.y, z: m.z, text: m.text, colorscale: SURFACE_SCALE, showscale: false,
-    hovertemplate: "(%{x:.3g}, %{y:.3g})<br>f = %{text}<extra></extra>",
-    contours: { z: { show: true, usecolormap: false, color: "rgba(255,255,255,0.5)", width: 1 } },
-    lighting: { ambient: 0.75, diffuse: 0.5, specular: 0.05, roughness: 0.9 }, meta: { role: "surface" },
-  };
   const paths = runs.flatMap((run, i) => {
     const r = results[run.uid];
     if (!r?.points?.length) return [];
     const z = heights3d(r, surface, t, m);
-    const d = drawnPath(r.points, surface.domain);
+    const d = drawnPath(r.points, surface.domain, PATH_3D_PX);
     return [{
-      type: "scatter3d", mode: "lines", x: d.x, y: d.y, z: d.steps.map((k) => z[k]),
-      name: labels[run.uid], line: { color: run.color, width: Math.max(3, runStyle(i).width + 1.5) },
-      showlegend: false, customdata: d.steps, hoverlabel: HOVER_LABEL,
-      hovertemplate: `${i + 1}. %{fullData.name}<br>step %{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
-      meta: { run: run.uid, role: "path" },
+      uid: run.uid, name: labels[run.uid], index: i, color: run.color, width: Math.max(3, runStyle(i).width + 1.5),
+      x: d.x, y: d.y, z: d.steps.map((k) => z[k]), steps: d.steps,
     }];
   });
-  const axis = (title, range) => ({ title: { text: title }, range, backgroundcolor: "#f6f8fb", gridcolor: "#dfe5ee", showbackground: true });
+  const levels = [];
+  for (let k = 1; k < 16; k++) levels.push(zlo + ((zhi - zlo) * k) / 16);
   return {
-    data: [mesh, ...paths],
-    layout: {
-      font: FONT, paper_bgcolor: "rgba(0,0,0,0)", margin: { l: 0, r: 0, t: 0, b: 0 },
-      scene: {
-        xaxis: axis("x", [...dx]), yaxis: axis("y", [...dy]),
-        zaxis: axis(t.log ? (narrow ? "lg(f−min)" : "log₁₀(f − min)") : "f", [zlo - lift, zhi + 4 * lift]),
-        aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.6 },
-        // from high enough to see into valleys, where the paths run
-        camera: { eye: narrow ? { x: -2.1, y: -2.35, z: 2.6 } : { x: -1.2, y: -1.35, z: 1.6 } },
-      },
-      showlegend: false, uirevision: `surface3d:${surface.id}:${narrow}`,
+    mesh: m, colors: SURFACE_COLORS, levels, paths,
+    axes: {
+      x: { title: "x", range: [...surface.domain.x] },
+      y: { title: "y", range: [...surface.domain.y] },
+      z: { title: t.log ? (narrow ? "lg(f−min)" : "log₁₀(f − min)") : "f", range: [zlo - lift, zhi + 4 * lift] },
     },
   };
 }

@@ -38,7 +38,7 @@ import {
   CUSTOM, DEFAULT_FORMULA, customMarkers, isCustom, loadCustom, mountCustomSurface, renderCustomSurface,
   surfaceKey,
 } from "./custom-surface.js";
-import { recordVideo } from "./video.js";
+import { plotPNG, recordVideo } from "./video.js";
 
 const $ = (id) => document.getElementById(id);
 let hoverReadout = null; // the curvature readout under the cursor (curvature.js)
@@ -334,8 +334,14 @@ function bindControls() {
   });
   $("export-csv").addEventListener("click", () => exportRuns("csv"));
   $("export-json").addEventListener("click", () => exportRuns("json"));
-  $("export-png").addEventListener("click", () => {
-    Plotly.downloadImage($("plot"), { format: "png", width: 1400, height: 1000, filename: `gradscape-${state.surface}` });
+  $("export-png").addEventListener("click", async () => {
+    const filename = `gradscape-${state.surface}`;
+    if (!state.view3d) {
+      Plotly.downloadImage($("plot"), { format: "png", width: 1400, height: 1000, filename });
+      return;
+    }
+    // the 3D view as drawn, heads and arrows included
+    download(await plotPNG(plotLayers()), `${filename}-3d.png`, "image/png");
   });
   $("export-video").addEventListener("click", exportVideo);
   $("presets").addEventListener("click", (e) => { if (e.target.closest(".preset")) showPlot(); });
@@ -359,12 +365,15 @@ function exportRuns(kind) {
   else download(runsToJSON(state.runs, runner.results, names, location.href), `gradscape-${state.surface}.json`, "application/json");
 }
 
+// The plot and the canvas of heads and arrows over it.
+const plotLayers = () => ({ plot: $("plot"), overlay: $("plot").parentElement.querySelector(".plot-overlay") });
+
 async function exportVideo() {
   const button = $("export-video");
   button.disabled = true;
   $("status-line").textContent = "Recording the animation…";
   try {
-    const blob = await recordVideo({ plot: $("plot"), overlay: $("plot").parentElement.querySelector(".plot-overlay"), player });
+    const blob = await recordVideo({ ...plotLayers(), player });
     download(blob, `gradscape-${state.surface}.webm`, "video/webm");
     $("status-line").textContent = "";
   } catch (err) {

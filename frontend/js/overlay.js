@@ -14,7 +14,7 @@ export function createOverlay(gd) {
     const layout = gd._fullLayout;
     const xa = layout?.xaxis;
     const ya = layout?.yaxis;
-    if (!xa?._length || !ya?._length || !xa.c2p || layout._has?.("gl3d")) return null;
+    if (!xa?._length || !ya?._length || !xa.c2p) return null;
     return { xa, ya };
   }
 
@@ -34,8 +34,10 @@ export function createOverlay(gd) {
     canvas.style.top = `${gd.offsetTop}px`;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
-    const scene = gd._fullLayout?._has?.("gl3d") ? gd._fullLayout.scene?._scene : null;
-    if (scene) return scene.glplot?.cameraParams ? { ctx, ...sceneProjection(scene) } : null;
+    if (gd._scene3d) {
+      const p = gd._scene3d.projection();
+      return p ? { ctx, ...p } : null;
+    }
     const a = axes();
     if (!a) return null;
     const { xa, ya } = a;
@@ -53,35 +55,4 @@ export function createOverlay(gd) {
   }
 
   return { canvas, begin };
-}
-
-const mul = (m, v) => {
-  const r = [0, 0, 0, 0];
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) r[j] += m[4 * i + j] * v[i];
-  return r;
-};
-
-// The 3D scene's data -> pixel mapping, as Plotly places its 3D annotations: data scaled by
-// the scene's dataScale, through the camera's model, view and projection matrices.
-function sceneProjection(scene) {
-  const { model, view, projection } = scene.glplot.cameraParams;
-  const layout = scene.fullSceneLayout;
-  const size = scene.fullLayout._size;
-  const d = layout.domain;
-  const left = size.l + d.x[0] * size.w;
-  const top = size.t + (1 - d.y[1]) * size.h;
-  const w = size.w * (d.x[1] - d.x[0]);
-  const h = size.h * (d.y[1] - d.y[0]);
-  const s = scene.dataScale;
-  const [xa, ya, za] = [layout.xaxis, layout.yaxis, layout.zaxis];
-  return {
-    box: { left, top, right: left + w, bottom: top + h },
-    // a signature of the camera, to redraw when the user turns the scene
-    camera: [...view, ...projection].map((v) => v.toFixed(5)).join(","),
-    project: (x, y, z) => {
-      const p = mul(projection, mul(view, mul(model, [xa.r2l(x) * s[0], ya.r2l(y) * s[1], za.r2l(z) * s[2], 1])));
-      if (!(p[3] > 0)) return null;
-      return [left + 0.5 * (1 + p[0] / p[3]) * w, top + 0.5 * (1 - p[1] / p[3]) * h];
-    },
-  };
 }

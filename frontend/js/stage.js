@@ -1,26 +1,21 @@
 // What is drawn, and when. Whole figures (surface, paths, series) are drawn with Plotly.react
 // once per result, at most every STATIC_EVERY ms while results stream in; every animation frame
 // moves only what moves: heads, trails, arrows and cursors on canvases above the plots (in 3D
-// projected through the scene's camera, so the WebGL scene is redrawn only when it turns).
+// projected through the scene's camera, so the scene is redrawn only when it turns).
 
 import { drawChartCursor } from "./chart-cursor.js";
-import { contourFigure, lossFigure, lrFigure, runHeights, surfaceFigure } from "./figures.js";
+import { contourFigure, lossFigure, lrFigure, runHeights, surfaceScene } from "./figures.js";
 import { createGradientCache } from "./head-gradients.js";
 import { renderLegend, updateLegend } from "./legend.js";
 import { createOverlay } from "./overlay.js";
 import { plotConfig } from "./plot-config.js";
 import { drawRace, drawRace3d, raceHeads, trailSteps } from "./race.js";
-import { plainWebGLInside } from "./webgl-software.js";
+import { createScene3d } from "./scene3d.js";
 
 const STATIC_EVERY = 250;
 const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 const PLOT_CONFIG = plotConfig(["select2d", "lasso2d"], { doubleClick: "reset" });
 const CHART_CONFIG = plotConfig([], { displayModeBar: false });
-// Plotly renders 3D scenes at twice the screen's pixels by default (plotGlPixelRatio 2): four
-// times the fragments, which under software rendering is most of a redraw. The screen's own
-// ratio is as sharp as the screen can show.
-const scene3dConfig = () => ({ ...PLOT_CONFIG, plotGlPixelRatio: Math.max(1, window.devicePixelRatio || 1) });
-const nextFrame = () => new Promise((resolve) => { requestAnimationFrame(() => setTimeout(resolve, 0)); });
 
 // els: {plot, loss, lr, legend}; input(): {surface, grid, runs, results, labels, frame, start,
 // planned, view3d}; afterFrame(input) runs after each frame is drawn. hooks.beforeStatic(input)
@@ -30,11 +25,10 @@ const nextFrame = () => new Promise((resolve) => { requestAnimationFrame(() => s
 export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
   const overlays = { plot: createOverlay(els.plot), loss: createOverlay(els.loss), lr: createOverlay(els.lr) };
   const hidden = new Set();
-  plainWebGLInside(els.plot);
   const gradients = createGradientCache(() => requestFrame());
   let drawnView = null;
   let drawn = { frame: 0, view: "2d", runs: [] };
-  let camera = null; // 3D: the camera the overlay was last drawn with
+  let scene = null; // the 3D view (scene3d.js), while it shows
   let firstPath = false;
 
   // ---- whole figures ----
@@ -96,32 +90,40 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
     // Plotly.react can keep a previous surface's axis range (seen after a 3D <-> 2D switch,
     // with the equal-aspect axes): a new surface or view starts from a fresh plot instead.
     const fresh = drawnView !== view;
-    const build3d = inp.view3d && fresh;
-    // a new WebGL scene starts in a task of its own (see below), the old plot purged right there
-    if (build3d) await nextTask();
-    if (drawnView !== null && fresh) Plotly.purge(els.plot);
+    if (fresh) {
+      if (els.plot._fullLayout) Plotly.purge(els.plot);
+      scene?.destroy();
+      scene = null;
+    }
     drawnView = view;
-    const fig = inp.view3d ? surfaceFigure(inp) : contourFigure(inp);
+    els.plot.classList.toggle("plot-3d", Boolean(inp.view3d));
+    if (inp.view3d) {
+      if (!scene) {
+        els.plot.replaceChildren();
+        scene = createScene3d(els.plot, { onChange: () => requestFrame() });
+        els.plot._scene3d = scene;
+      }
+      const s = surfaceScene(inp);
+      s.paths = s.paths.filter((p) => !hidden.has(p.uid));
+      scene.set(s);
+      markFirstPath(s.paths.some((p) => p.x.length > 1));
+      return;
+    }
+    delete els.plot._scene3d;
+    const fig = contourFigure(inp);
     hooks.plot?.(fig, inp);
     fig.data.forEach((t) => {
       if (t.meta?.run && hidden.has(t.meta.run)) t.visible = false;
     });
-    const config = inp.view3d ? scene3dConfig() : PLOT_CONFIG;
-    if (build3d) {
-      // A new WebGL scene is built in two tasks, each with its own frame: the scene and its
-      // surface first, the paths after, so neither blocks the page for long. Plotly's draws
-      // run outside requestAnimationFrame here, so each frame's WebGL read-back (software
-      // compositing) lands in a task of its own rather than in the one that built the scene.
-      await Plotly.react(els.plot, fig.data.filter((t) => t.meta?.role !== "path"), fig.layout, config);
-      await nextFrame();
-      if (!input().view3d) return; // switched back meanwhile: the next draw replaces it
-    }
-    await Plotly.react(els.plot, fig.data, fig.layout, config);
+    await Plotly.react(els.plot, fig.data, fig.layout, PLOT_CONFIG);
     listen(els.plot);
-    if (!firstPath && fig.data.some((t) => t.meta?.role === "path" && t.x.length > 1)) {
-      firstPath = true;
-      performance.mark("gradscape:first-path");
-    }
+    markFirstPath(fig.data.some((t) => t.meta?.role === "path" && t.x.length > 1));
+  }
+
+  function markFirstPath(drawnOne) {
+    if (firstPath || !drawnOne) return;
+    firstPath = true;
+    performance.mark("gradscape:first-path");
   }
 
   // ---- every frame ----
@@ -141,16 +143,14 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
     const trail = trailSteps(inp.planned);
     let runs = [];
     const m = overlays.plot.begin();
-    if (m?.project) {
+    if (m?.project && inp.grid) {
       runs = drawRace3d(m, heads, {
         trail,
         hidden,
         z: (h) => runHeights(h.result, inp.surface, inp.grid),
         gradientAt: (h) => gradients.at(h.result, h.k),
       });
-      camera = m.camera;
-      watchCamera();
-    } else if (m) {
+    } else if (m && !m.project) {
       runs = drawRace(m, heads, {
         trail,
         hidden,
@@ -162,24 +162,6 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
     updateLegend(els.legend, heads);
     drawn = { frame: inp.frame, view: inp.view3d ? "3d" : "2d", runs };
     afterFrame(inp);
-  }
-
-  // While the 3D scene shows, redraw the overlay whenever the user turns the camera.
-  let watching = false;
-  function watchCamera() {
-    if (watching) return;
-    watching = true;
-    const check = () => {
-      const scene = els.plot._fullLayout?.scene?._scene;
-      if (!scene?.glplot || !input().view3d) {
-        watching = false;
-        return;
-      }
-      const { view, projection } = scene.glplot.cameraParams;
-      if ([...view, ...projection].map((v) => v.toFixed(5)).join(",") !== camera) requestFrame();
-      requestAnimationFrame(check);
-    };
-    requestAnimationFrame(check);
   }
 
   function toggle(uid) {

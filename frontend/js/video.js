@@ -1,6 +1,7 @@
 // Export the animation as a WebM video at the current view and speed: the plot as drawn now
-// (Plotly.toImage, once) under the race overlay, composited onto a canvas each frame while the
-// player plays from the start, recorded with MediaRecorder from the canvas's stream.
+// (Plotly.toImage once, or the 3D view's canvas) under the race overlay, composited onto a
+// canvas each frame while the player plays from the start, recorded with MediaRecorder from the
+// canvas's stream. The same composite, once, is the 3D view's PNG.
 
 const TYPES = ["video/webm;codecs=vp9", "video/webm;codecs=vp8", "video/webm"];
 
@@ -13,17 +14,15 @@ function loadImage(src) {
   });
 }
 
-// Resolves with the video as a Blob once the player has played to the end.
-// The plot (2D or 3D) stays still while the race moves on the overlay, so one image of it is
-// the background of every frame.
-export async function recordVideo({ plot, overlay, player }) {
-  if (typeof MediaRecorder === "undefined") throw new Error("this browser has no MediaRecorder");
-  const mimeType = TYPES.find((t) => MediaRecorder.isTypeSupported(t));
-  if (!mimeType) throw new Error("this browser cannot record WebM");
+// The plot as drawn now (2D: Plotly.toImage; 3D: the scene's canvas) and a painter that lays
+// it and the race overlay onto one canvas of the plot's size at the screen's pixel ratio.
+async function compositor({ plot, overlay }) {
   const dpr = window.devicePixelRatio || 1;
   const width = plot.clientWidth;
   const height = plot.clientHeight;
-  const background = await loadImage(await Plotly.toImage(plot, { format: "png", width, height, scale: dpr }));
+  const background = plot._scene3d
+    ? plot._scene3d.canvas
+    : await loadImage(await Plotly.toImage(plot, { format: "png", width, height, scale: dpr }));
   const canvas = document.createElement("canvas");
   canvas.width = Math.round(width * dpr) & ~1; // even sizes, as video encoders want
   canvas.height = Math.round(height * dpr) & ~1;
@@ -34,6 +33,24 @@ export async function recordVideo({ plot, overlay, player }) {
     ctx.drawImage(background, 0, 0, canvas.width, canvas.height);
     ctx.drawImage(overlay, 0, 0, canvas.width, canvas.height);
   };
+  paint();
+  return { canvas, paint };
+}
+
+// The plot as drawn now, with the heads and arrows over it, as a PNG Blob.
+export async function plotPNG(els) {
+  const { canvas } = await compositor(els);
+  return new Promise((resolve) => { canvas.toBlob(resolve, "image/png"); });
+}
+
+// Resolves with the video as a Blob once the player has played to the end.
+// The plot (2D or 3D) stays still while the race moves on the overlay, so one image of it is
+// the background of every frame.
+export async function recordVideo({ plot, overlay, player }) {
+  if (typeof MediaRecorder === "undefined") throw new Error("this browser has no MediaRecorder");
+  const mimeType = TYPES.find((t) => MediaRecorder.isTypeSupported(t));
+  if (!mimeType) throw new Error("this browser cannot record WebM");
+  const { canvas, paint } = await compositor({ plot, overlay });
   paint();
   const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType, videoBitsPerSecond: 4e6 });
   const chunks = [];

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.site_pages import open_page, wait_idle
+from tests.frontend.site_pages import open_page, wait_idle, wait_scene
 
 PHONE = {"width": 390, "height": 844}
 
@@ -177,23 +177,22 @@ def test_animation_controls_move_the_cursor(page):
 def test_3d_view_draws_paths_on_the_surface(page):
     open_page(page)
     page.get_by_label("3D view").check()
-    page.wait_for_function("document.getElementById('plot').data.some(t => t.type === 'surface')")
-    wait_idle(page)  # the scene is built in two tasks: the surface, then the paths
-    kinds = page.evaluate("document.getElementById('plot').data.map(t => t.type)")
-    assert kinds.count("scatter3d") >= 2
+    got = wait_scene(page, 2)
+    runs = page.evaluate("window.gradscape.runs.map(r => r.uid)")
+    assert [p["uid"] for p in got["paths"]] == runs
     assert '"view3d":1' in page.evaluate("decodeURIComponent(location.hash)")
 
 
 MESH_CHECK_JS = """() => {
   const gd = document.getElementById('plot');
-  const mesh = gd.data.find(t => t.type === 'surface');
+  const { mesh, paths } = gd._scene3d.state();
   const [xs, ys, z] = [mesh.x, mesh.y, mesh.z];
   const at = (x, y) => {
     const fx = (x - xs[0]) / (xs[xs.length - 1] - xs[0]) * (xs.length - 1);
     const fy = (y - ys[0]) / (ys[ys.length - 1] - ys[0]) * (ys.length - 1);
     const i = Math.min(Math.floor(fy), ys.length - 2), j = Math.min(Math.floor(fx), xs.length - 2);
     const u = fx - j, v = fy - i;
-    // WebGL draws a cell as two triangles, split along either diagonal: check both
+    // a cell's corners need not lie in a plane: check both of its triangulations
     const [a, b, c, d] = [z[i][j], z[i][j + 1], z[i + 1][j], z[i + 1][j + 1]];
     const one = u + v <= 1
       ? a + (b - a) * u + (c - a) * v
@@ -202,41 +201,35 @@ MESH_CHECK_JS = """() => {
     return Math.max(one, two);
   };
   let below = 0, checked = 0;
-  for (const t of gd.data.filter(t => t.type === 'scatter3d')) {
+  for (const t of paths) {
     for (let k = 0; k < t.x.length; k++) {
       if (t.z[k] === null) continue;
       checked++;
       if (t.z[k] < at(t.x[k], t.y[k])) below++;
     }
   }
-  const scene = gd._fullLayout.scene._scene;
+  const canvases = Array.from(gd.querySelectorAll('canvas'));
   return {
-    side: [xs.length, ys.length], below, checked,
-    opacities: gd.data.map(t => t.opacity === undefined ? 1 : t.opacity),
-    pixelRatio: scene.pixelRatio, antialias: scene.glplot.gl.getContextAttributes().antialias,
+    side: [xs.length, ys.length], below, checked, canvases: canvases.length,
+    webgl: canvases.some(c => c.getContext('webgl') !== null || c.getContext('webgl2') !== null),
   };
 }"""
 
 
 def test_3d_scene_is_light_to_draw_and_paths_lie_on_the_drawn_surface(page):
-    """Switching to 3D must not freeze the page under software rendering: the mesh is thinned
-    to 61 per side, nothing is translucent (which would cost Plotly two more passes), the scene
-    renders at the screen's pixel ratio without multisampling; and on the thinner mesh a path
-    in Rosenbrock's narrow valley still lies on the surface the viewer sees, not under it."""
+    """Switching to 3D must not freeze the page under software rendering: the scene is one 2D
+    canvas (no WebGL context, whose first frame alone blocked the page 260-280 ms here), its
+    mesh thinned to 61 per side; and on the thinner mesh a path in Rosenbrock's narrow valley
+    still lies on the surface the viewer sees, not under it."""
     runs = [{"o": "sgd", "p": {"lr": 0.001}}, {"o": "adam", "p": {"lr": 0.01}}]
     state = {"surface": "rosenbrock", "steps": 3000, "start": [-1.5, 2], "runs": runs}
     open_page(page, "#s=" + json.dumps(state))
     page.get_by_label("3D view").check()
-    wait_idle(page)
-    page.wait_for_function(
-        "document.getElementById('plot').data.filter(t => t.type === 'scatter3d').length === 2"
-    )
+    wait_scene(page, 2)
     got = page.evaluate(MESH_CHECK_JS)
     assert got["side"] == [61, 61]
     assert got["checked"] > 200 and got["below"] == 0
-    assert got["opacities"] == [1, 1, 1]
-    assert got["pixelRatio"] == 1  # the test browser's devicePixelRatio
-    assert got["antialias"] is False  # Chromium here renders WebGL in software (SwiftShader)
+    assert got["canvases"] == 1 and got["webgl"] is False
 
 
 def test_each_surface_shows_its_own_domain_even_after_the_3d_view(page, server):
@@ -387,28 +380,6 @@ def test_phone_mode_bar_sits_above_the_plot_not_over_it(browser, server, preset)
     context.close()
 
 
-BOX_CORNERS_JS = """() => {
-  // the 3D axis box's corners through the scene's camera, as js/overlay.js projects
-  const gd = document.getElementById('plot');
-  const scene = gd._fullLayout.scene._scene;
-  const { model, view, projection } = scene.glplot.cameraParams;
-  const L = scene.fullSceneLayout, size = scene.fullLayout._size, s = scene.dataScale;
-  const mul = (m, v) => {
-    const r = [0, 0, 0, 0];
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) r[j] += m[4 * i + j] * v[i];
-    return r;
-  };
-  const [xa, ya, za] = [L.xaxis, L.yaxis, L.zaxis];
-  const out = [];
-  for (const x of xa.range) for (const y of ya.range) for (const z of za.range) {
-    const p = mul(projection, mul(view, mul(model, [x * s[0], y * s[1], z * s[2], 1])));
-    const px = size.l + 0.5 * (1 + p[0] / p[3]) * size.w;
-    out.push([px, size.t + 0.5 * (1 - p[1] / p[3]) * size.h]);
-  }
-  return {corners: out, width: gd.clientWidth, height: gd.clientHeight};
-}"""
-
-
 def test_phone_3d_view_shows_the_whole_box(browser, server):
     """On a phone-wide plot the default camera cropped the box's sides and their tick labels:
     every corner of the axis box must project well inside the plot."""
@@ -416,9 +387,7 @@ def test_phone_3d_view_shows_the_whole_box(browser, server):
     page = context.new_page()
     page.base_url = server
     open_page(page, "#preset=race&view=3d")
-    page.wait_for_function("document.getElementById('plot').data.some(t => t.type === 'surface')")
-    wait_idle(page)
-    got = page.evaluate(BOX_CORNERS_JS)
+    got = wait_scene(page)
     for x, y in got["corners"]:
         assert 30 <= x <= got["width"] - 30, got
         assert 10 <= y <= got["height"] - 10, got

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.site_pages import open_page, wait_idle
+from tests.frontend.site_pages import open_page, wait_idle, wait_scene
 
 PHONE = {"width": 390, "height": 844}
 
@@ -229,8 +229,7 @@ def test_long_paths_are_thinned_for_display_but_exported_whole(page):
 def test_3d_heads_follow_the_frame(page):
     open_page(page)
     page.get_by_label("3D view").check()
-    page.wait_for_function("document.getElementById('plot').data.some(t => t.type === 'surface')")
-    wait_idle(page)
+    wait_scene(page)
     drawn = seek(page, 150)
     assert drawn["view"] == "3d"
     res = results(page)
@@ -248,8 +247,7 @@ def test_3d_heads_carry_the_step_and_gradient_arrows_too(page, server):
     """The 3D view draws the same two arrows at each head, level at the head's height."""
     runs = [{"o": "momentum", "c": "#ff5a36", "p": {"lr": 0.02}}]
     open_page(page, state_hash("ravine", runs, 60, start=[-2.5, 1.5], tol=0, view3d=1))
-    page.wait_for_function("document.getElementById('plot').data.some(t => t.type === 'surface')")
-    wait_idle(page)
+    wait_scene(page)
     seek(page, 12)
     page.wait_for_function(
         f"{DRAWN}.view === '3d' && {DRAWN}.runs[0].vectors && {DRAWN}.runs[0].vectors.descent"
@@ -308,14 +306,8 @@ def test_end_and_home_keys_go_to_the_last_and_first_frame(page):
     assert page.evaluate("window.gradscape.frame") < 400
 
 
-@pytest.mark.parametrize("view3d", [False, True])
-def test_mode_bar_offers_nothing_that_leaves_the_machine(page, view3d):
+def test_mode_bar_offers_nothing_that_leaves_the_machine(page):
     open_page(page)
-    if view3d:
-        page.get_by_label("3D view").check()
-        page.wait_for_function(
-            "document.getElementById('plot').data.some(t => t.type === 'surface')"
-        )
     page.locator("#plot").hover()
     titles = page.evaluate(
         "Array.from(document.querySelectorAll('#plot .modebar-btn'))"
@@ -324,6 +316,11 @@ def test_mode_bar_offers_nothing_that_leaves_the_machine(page, view3d):
     assert any("png" in t.lower() for t in titles), titles  # the mode bar is there
     for t in titles:
         assert not any(w in t.lower() for w in ("cloud", "share", "studio", "upload")), t
+    # the 3D view is drawn by the page itself: no mode bar, no link anywhere
+    page.get_by_label("3D view").check()
+    wait_scene(page)
+    assert page.locator("#plot .modebar-btn").count() == 0
+    assert page.locator("#plot a").count() == 0
 
 
 def test_networks_page_mode_bar_offers_nothing_that_leaves_the_machine(page):
