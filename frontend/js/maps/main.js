@@ -23,7 +23,7 @@ let pending = null; // debounced rerun after a form edit
 window.gradscapeMaps = state; // for the curious (and the browser tests): the page's data
 
 const KEYS = {
-  basin: "Colour: the stationary point a run ends near (markers: ★ minimum, ✕ saddle, ◆ maximum); darker: more steps; black: diverged; grey: ended near none. Click a pixel to watch its run.",
+  basin: "Colour: the stationary point a run ends near (markers: ★ minimum, ✕ saddle, ◆ maximum; small dots: a curve of them, one colour); darker: more steps; black: diverged; grey: ended near none. Click a pixel to watch its run.",
   phase: "Black: diverged. Dashed: the plain-GD bound 2/λmax where it applies. Click a cell to watch its run.",
   sweep: "Final loss of each run against its learning rate (log-log); ✕ diverged. Click a point to watch its run.",
 };
