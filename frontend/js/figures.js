@@ -5,6 +5,7 @@
 import { decimatePath, decimateSeries } from "./decimate.js";
 
 import { visibleLandmarks } from "./landmarks.js";
+import { scaleColors } from "./scene3d.js";
 
 const FONT = { family: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12, color: "#2a3342" };
 const GRID_COLOR = "#e8ecf2";
@@ -244,19 +245,7 @@ export function runHeights(result, surface, grid) {
   return heights3d(result, surface, t, mesh3d(grid, t));
 }
 
-// The surface's colour scale as 256 RGB colours, low to high, for the 3D view's cells.
-const SURFACE_COLORS = (() => {
-  const rgb = (hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
-  const out = [];
-  for (let n = 0; n < 256; n++) {
-    const t = n / 255;
-    const k = SURFACE_SCALE.findIndex(([s], i) => i > 0 && t <= s);
-    const [[s0, c0], [s1, c1]] = [SURFACE_SCALE[k - 1], SURFACE_SCALE[k]];
-    const u = (t - s0) / (s1 - s0);
-    out.push(rgb(c0).map((v, i) => v + (rgb(c1)[i] - v) * u));
-  }
-  return out;
-})();
+const SURFACE_COLORS = scaleColors(SURFACE_SCALE);
 
 // The same picture in 3D (drawn by scene3d.js): the surface as a mesh with level lines, and
 // the whole paths lying on it; heads and trails move on a canvas above it (race.js).

@@ -33,6 +33,7 @@ import {
 import { bindPlotTap } from "./plot-tap.js";
 import { numberProblem, showApiFieldError, showFieldError, validatedNumber } from "./field-errors.js";
 import { presetState, renderLessonCard } from "./lesson-card.js";
+import { attachMoreToggle } from "./lesson-more.js";
 import { decodeState, encodeState } from "./url-state.js";
 import {
   CUSTOM, DEFAULT_FORMULA, customMarkers, isCustom, loadCustom, mountCustomSurface, renderCustomSurface,
@@ -394,6 +395,7 @@ async function main() {
     { id: "export-png", label: "Plot as PNG" },
     { id: "export-video", label: "Animation as video (WebM)", title: "Records the plot as it plays from the start, at the current view and speed" },
   ]);
+  attachMoreToggle($("lesson-note"), $("lesson-text"));
   const firstPreset = location.hash.length > 1 ? presetFromHash(location.hash) : "race";
   const firstSurface = presetById(firstPreset)?.state.surface;
   if (firstSurface) ensureGrid(firstSurface);

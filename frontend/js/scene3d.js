@@ -24,7 +24,7 @@ const TEXT = "#2a3342";
 const WALL = "#f6f8fb";
 const GRID = "#dfe5ee";
 const EDGE = "#c3ccd8";
-const PAD = { left: 56, right: 36, top: 14, bottom: 44 }; // room for tick labels and titles
+const PAD = { left: 64, right: 36, top: 14, bottom: 44 }; // room for tick labels and titles
 const TURN = 0.008; // radians per pixel dragged
 const MAX_TILT = 1.5;
 
@@ -34,6 +34,20 @@ function normalize(v) {
 }
 const dot = (a, b) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 const cross = (a, b) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+
+// A colour scale ([[0, "#rrggbb"], ..., [1, "#rrggbb"]]) as 256 [r, g, b], low to high.
+export function scaleColors(scale) {
+  const rgb = (hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+  const out = [];
+  for (let n = 0; n < 256; n++) {
+    const t = n / 255;
+    const k = Math.max(1, scale.findIndex(([s], i) => i > 0 && t <= s));
+    const [[s0, c0], [s1, c1]] = [scale[k - 1], scale[k]];
+    const u = (t - s0) / (s1 - s0);
+    out.push(rgb(c0).map((v, i) => v + (rgb(c1)[i] - v) * u));
+  }
+  return out;
+}
 
 // About n round ticks inside [lo, hi].
 export function niceTicks(lo, hi, n = 5) {
@@ -113,6 +127,7 @@ export function createScene3d(container, { onChange = () => {} } = {}) {
   const view = { turn: Math.atan2(EYE[1], EYE[0]), tilt: Math.asin(normalize(EYE)[2]), zoom: 1 };
   let frame = null; // the last drawn frame: camera, projected nodes, drawn order (for hover)
   let renderMs = 0;
+  let labels = []; // the boxes of the tick labels and titles last drawn, in CSS pixels
 
   // ---- data -> box coordinates ----
   function toBox(axis, v) {
@@ -421,6 +436,7 @@ export function createScene3d(container, { onChange = () => {} } = {}) {
       z: (v) => [zEdge[0], zEdge[1], v],
     };
     const placed = []; // boxes of the labels drawn so far
+    labels = placed;
     const free = (b) => placed.every((o) => b.x1 < o.x0 || b.x0 > o.x1 || b.y1 < o.y0 || b.y0 > o.y1);
     ctx.fillStyle = TEXT;
     ctx.textBaseline = "middle";
@@ -452,8 +468,11 @@ export function createScene3d(container, { onChange = () => {} } = {}) {
       ctx.font = `600 12px ${FONT}`;
       if (axis === "z") {
         // upright along the side edge, left of its tick labels
+        const x = m[0] - 22 - widest;
+        const w = ctx.measureText(scene.axes.z.title).width;
+        placed.push({ x0: x - 14, x1: x, y0: m[1] - w / 2, y1: m[1] + w / 2 });
         ctx.save();
-        ctx.translate(m[0] - 18 - widest, m[1]);
+        ctx.translate(x, m[1]);
         ctx.rotate(-Math.PI / 2);
         ctx.textAlign = "center";
         ctx.textBaseline = "bottom";
@@ -461,8 +480,21 @@ export function createScene3d(container, { onChange = () => {} } = {}) {
         ctx.restore();
         ctx.textBaseline = "middle";
       } else {
+        // beyond the tick labels, by the edge's middle or along it, where it covers none
+        const { title } = scene.axes[axis];
+        const w = ctx.measureText(title).width;
+        const boxAt = ([x, y]) => ({ x0: x - w / 2 - 2, x1: x + w / 2 + 2, y0: y - 8, y1: y + 8 });
+        const spots = [];
+        for (const away of [30, 40, 50]) {
+          for (const along of [0, 0.3, -0.3, 0.6, -0.6]) {
+            const e = cam.project(edges[axis](along * A[k]));
+            spots.push([e[0] + ox * away, e[1] + oy * away]);
+          }
+        }
+        const at = spots.find((q) => free(boxAt(q))) ?? spots[0];
+        placed.push(boxAt(at));
         ctx.textAlign = "center";
-        ctx.fillText(scene.axes[axis].title, m[0] + ox * 30, m[1] + oy * 30);
+        ctx.fillText(title, at[0], at[1]);
       }
     }
   }
@@ -630,7 +662,7 @@ export function createScene3d(container, { onChange = () => {} } = {}) {
     // for tests and benchmarks: what is drawn, and how long the last drawing took
     state() {
       return {
-        mesh: scene?.mesh, paths: scene?.paths, axes: scene?.axes, view: { ...view }, renderMs, eye: camera().eye,
+        mesh: scene?.mesh, paths: scene?.paths, axes: scene?.axes, view: { ...view }, renderMs, eye: camera().eye, labels,
         corners: corners().map((c) => camera().project(c).slice(0, 2)), width: container.clientWidth, height: container.clientHeight,
       };
     },

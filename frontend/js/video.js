@@ -31,13 +31,14 @@ async function compositor({ plot, overlay }) {
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(background, 0, 0, canvas.width, canvas.height);
-    ctx.drawImage(overlay, 0, 0, canvas.width, canvas.height);
+    if (overlay) ctx.drawImage(overlay, 0, 0, canvas.width, canvas.height);
   };
   paint();
   return { canvas, paint };
 }
 
-// The plot as drawn now, with the heads and arrows over it, as a PNG Blob.
+// The plot as drawn now, with the heads and arrows over it (if an overlay is given), as a PNG
+// Blob.
 export async function plotPNG(els) {
   const { canvas } = await compositor(els);
   return new Promise((resolve) => { canvas.toBlob(resolve, "image/png"); });

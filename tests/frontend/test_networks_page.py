@@ -6,6 +6,7 @@ Numbers are read back from the plots' own traces, as a viewer reads them off the
 import csv
 import io
 import json
+import math
 import urllib.parse
 from pathlib import Path
 
@@ -570,3 +571,37 @@ def test_points_too_big_to_send_with_every_run_are_refused_at_the_data(page, ser
     expect(page.locator("#csv-error")).to_contain_text("5 runs with these points make a")
     expect(page.locator("#csv-error")).to_contain_text("Use fewer runs or fewer points")
     assert sent == []
+
+
+def test_3d_landscape_is_the_slice_with_each_path_at_its_own_loss(page):
+    """The 3D landscape is drawn by the page (js/scene3d.js, no WebGL): the slice's log10 loss
+    as the surface, each run's path at the log10 of its own loss, as the batch API gives them;
+    its PNG export is the view as drawn; unticking brings the contour back."""
+    open_page(page)
+    land = json.loads(_download(page, "Runs as JSON").read_text())["landscape"]
+    page.get_by_label("3D view").check()
+    page.wait_for_function("!!document.getElementById('landscape-plot')._scene3d")
+    got = page.evaluate("document.getElementById('landscape-plot')._scene3d.state()")
+    log = lambda v: math.log10(v) if v is not None and v > 0 else None  # noqa: E731
+    assert got["mesh"]["x"] == land["x"] and got["mesh"]["y"] == land["y"]
+    for row, expected in zip(got["mesh"]["z"], land["z"], strict=True):
+        assert row == pytest.approx([log(v) for v in expected], rel=1e-12)
+    assert len(got["paths"]) == len(land["paths"]) >= 1
+    for drawn, path in zip(got["paths"], land["paths"], strict=True):
+        assert drawn["x"] == [q[0] for q in path["path"]]
+        assert drawn["y"] == [q[1] for q in path["path"]]
+        assert drawn["z"] == pytest.approx([log(v) for v in path["path_loss"]], rel=1e-12)
+    lo, hi = got["axes"]["z"]["range"]
+    heights = [v for row in got["mesh"]["z"] for v in row if v is not None]
+    heights += [v for p in got["paths"] for v in p["z"] if v is not None]
+    assert lo == pytest.approx(min(heights)) and hi == pytest.approx(max(heights))
+    canvases = page.evaluate(
+        "Array.from(document.querySelectorAll('#landscape-plot canvas'))"
+        ".map(c => c.getContext('webgl') === null && c.getContext('webgl2') === null)"
+    )
+    assert canvases == [True]
+    png = _download(page, "Landscape as PNG")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.get_by_label("3D view").uncheck()
+    page.wait_for_function("!document.getElementById('landscape-plot')._scene3d")
+    assert traces(page, "landscape-plot")[0]["type"] == "contour"

@@ -382,13 +382,23 @@ def test_phone_mode_bar_sits_above_the_plot_not_over_it(browser, server, preset)
 
 def test_phone_3d_view_shows_the_whole_box(browser, server):
     """On a phone-wide plot the default camera cropped the box's sides and their tick labels:
-    every corner of the axis box must project well inside the plot."""
+    every corner of the axis box must project well inside the plot, and every tick label and
+    axis title lie inside it, none over another (where two edges meet, at the corners)."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.base_url = server
-    open_page(page, "#preset=race&view=3d")
-    got = wait_scene(page)
-    for x, y in got["corners"]:
-        assert 30 <= x <= got["width"] - 30, got
-        assert 10 <= y <= got["height"] - 10, got
+    for preset in ("race", "lr-too-low", "saddle"):
+        open_page(page, f"#preset={preset}&view=3d")
+        got = wait_scene(page)
+        for x, y in got["corners"]:
+            assert 30 <= x <= got["width"] - 30, got
+            assert 10 <= y <= got["height"] - 10, got
+        labels = got["labels"]
+        assert len(labels) >= 12, labels  # ticks on three axes and two titles at least
+        for a, b in itertools.combinations(labels, 2):
+            apart = a["x1"] < b["x0"] or b["x1"] < a["x0"] or a["y1"] < b["y0"] or b["y1"] < a["y0"]
+            assert apart, (preset, a, b)
+        for box in labels:
+            assert box["x0"] >= 0 and box["x1"] <= got["width"], (preset, box)
+            assert box["y0"] >= 0 and box["y1"] <= got["height"], (preset, box)
     context.close()

@@ -5,6 +5,7 @@ import { ApiError, getJSON, postStream } from "../api.js";
 import { fillSelect, paramControl, renderPresetButtons } from "../controls.js";
 import { download, toCSV } from "../export.js";
 import { renderHeader } from "../header.js";
+import { attachMoreToggle } from "../lesson-more.js";
 import { presetFromHash } from "../link.js";
 import { plotConfig } from "../plot-config.js";
 import { basinFigure, phaseFigure, sweepFigure, theoryFigure } from "./figures.js";
@@ -394,6 +395,7 @@ async function main() {
   ]);
   buttons["export-csv"].addEventListener("click", exportCSV);
   buttons["export-png"].addEventListener("click", exportPNG);
+  attachMoreToggle($("lesson-note"), $("lesson-text"));
   const [surfaces, optimizers] = await Promise.all([getJSON("/api/surfaces"), getJSON("/api/optimizers")]);
   Object.assign(catalog, { surfaces, optimizers });
   renderPresetButtons($("presets"), PRESETS, loadPreset, 1);

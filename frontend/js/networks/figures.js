@@ -1,10 +1,18 @@
 // Pure functions: data in, Plotly figures ({data, layout}) out. No DOM, no HTTP, no state.
 // A "run" here is {label, color, result}: result holds the curves and views of one network run.
+import { scaleColors } from "../scene3d.js";
 
 const FONT = { family: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12, color: "#2a3342" };
 const GRID = "#e8ecf2";
 const CLASS_COLORS = ["#1f9bd1", "#ff5a36", "#00a77d", "#9b5de5", "#f4a259", "#2e4057", "#d81159", "#6a994e", "#8d6e63", "#546e7a"];
 const LANDSCAPE_SCALE = "Viridis";
+// Plotly's Viridis, for the 3D landscape drawn by scene3d.js
+const VIRIDIS = scaleColors([
+  [0, "#440154"], [0.0627, "#48186a"], [0.1255, "#472d7b"], [0.1882, "#424086"], [0.251, "#3b528b"],
+  [0.3137, "#33638d"], [0.3765, "#2c728e"], [0.4392, "#26828e"], [0.502, "#21918c"], [0.5647, "#1fa088"],
+  [0.6275, "#28ae80"], [0.6902, "#3fbc73"], [0.7529, "#5ec962"], [0.8157, "#84d44b"], [0.8784, "#addc30"],
+  [0.9412, "#d8e219"], [1, "#fde725"],
+]);
 
 const isNum = (v) => typeof v === "number" && Number.isFinite(v);
 const steps = (values, start = 0) => values.map((_, i) => start + i);
@@ -220,43 +228,42 @@ function axisTitles(land, short3d) {
   return short3d ? ["dir 1", "dir 2"] : ["direction 1 (filter-normalised)", "direction 2"];
 }
 
-const sceneAxis = (title) => ({
-  title: { text: title, font: { size: 11 } }, tickfont: { size: 10 }, nticks: 5, gridcolor: GRID,
-});
-
 const log10 = (v) => (isNum(v) && v > 0 ? Math.log10(v) : null);
 
 function emptyLandscape(text) {
   return { data: [], layout: baseLayout({ xaxis: axis(""), yaxis: axis(""), annotations: [{ text, showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5 }] }) };
 }
 
+// The landscape in 3D, as scene3d.js draws it: the slice's log10 loss as a surface, each run's
+// path at the height of its own loss (above the slice or under it: the path's weights are off
+// the plane, only projected onto it).
+export function landscapeScene(land, runs) {
+  const z = land.z.map((row) => row.map(log10));
+  const [tx, ty] = axisTitles(land, true);
+  const paths = land.paths.flatMap((p, i) => (runs[i] ? [{
+    uid: String(i), name: runs[i].label, index: i, color: runs[i].color, width: 3,
+    x: p.path.map((q) => q[0]), y: p.path.map((q) => q[1]), z: p.path_loss.map(log10),
+    steps: p.path_steps ?? p.path.map((_, k) => k),
+  }] : []));
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const v of [...z.flat(), ...paths.flatMap((p) => p.z)]) if (isNum(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  if (!(hi > lo)) [lo, hi] = [lo - 1, lo + 1];
+  const levels = [];
+  for (let k = 1; k < 16; k++) levels.push(lo + ((hi - lo) * k) / 16);
+  return {
+    mesh: { x: land.x, y: land.y, z, text: land.z.map((row) => row.map((v) => (isNum(v) ? String(Number(v.toPrecision(4))) : "–"))) },
+    colors: VIRIDIS, levels, paths,
+    axes: { x: { title: tx, range: [land.x[0], land.x[land.x.length - 1]] }, y: { title: ty, range: [land.y[0], land.y[land.y.length - 1]] }, z: { title: "log₁₀ loss", range: [lo, hi] } },
+  };
+}
+
 // One 2D slice of log10 loss shared by every run (through run 1's final weights), with each
 // run's path projected onto it.
-export function landscapeFigure(land, runs, view3d, width) {
+export function landscapeFigure(land, runs, width) {
   if (!land) return emptyLandscape("The landscape appears when training ends");
   const z = land.z.map((row) => row.map(log10));
-  const [tx, ty] = axisTitles(land, view3d);
+  const [tx, ty] = axisTitles(land, false);
   const paths = land.paths.map((p, i) => ({ ...p, run: runs[i] })).filter((p) => p.run);
-  if (view3d) {
-    return {
-      data: [
-        // The legend, not a z-axis title, says what z is: that title runs off a narrow plot.
-        { type: "surface", x: land.x, y: land.y, z, colorscale: LANDSCAPE_SCALE, showscale: false, opacity: 0.92, name: "surface: z = log10 loss", showlegend: true },
-        ...paths.map((p) => ({
-          type: "scatter3d", mode: "lines+markers", name: `path · ${short(p.run)}`, x: p.path.map((q) => q[0]), y: p.path.map((q) => q[1]),
-          z: p.path_loss.map(log10), line: { color: p.run.color, width: 5 }, marker: { size: 2, color: p.run.color },
-        })),
-      ],
-      layout: baseLayout({
-        margin: { ...legendMargin(["surface: z = log10 loss", ...paths.map((p) => `path · ${short(p.run)}`)], width), l: 0, r: 0, t: 0 },
-        scene: {
-          xaxis: sceneAxis(tx), yaxis: sceneAxis(ty), zaxis: sceneAxis(""),
-          aspectmode: "cube",
-          camera: { eye: { x: 1.6, y: 1.6, z: 0.95 }, center: { x: 0, y: 0, z: -0.1 } }, // farther out and lower than the default, so the tick labels fit
-        },
-      }),
-    };
-  }
   return {
     data: [
       {

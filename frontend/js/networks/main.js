@@ -5,13 +5,16 @@ import { ApiError, getJSON, postJSON, postStream } from "../api.js";
 import { fillSelect, renderPresetButtons } from "../controls.js";
 import { download } from "../export.js";
 import { renderHeader } from "../header.js";
+import { attachMoreToggle } from "../lesson-more.js";
 import { presetFromHash } from "../link.js";
 import { plotConfig } from "../plot-config.js";
 import { parseCSV, contentHash, pointsToCSV } from "./csv.js";
 import { curvesToCSV, runsToJSON } from "./export.js";
 import {
-  accuracyFigure, dataFigure, interpolationFigure, landscapeFigure, lossFigure, sharpnessFigure,
+  accuracyFigure, dataFigure, interpolationFigure, landscapeFigure, landscapeScene, lossFigure, sharpnessFigure,
 } from "./figures.js";
+import { createScene3d } from "../scene3d.js";
+import { plotPNG } from "../video.js";
 import { PRESETS, presetById } from "./presets.js";
 import { renderEditor, renderRunList } from "./runs-panel.js";
 import {
@@ -58,7 +61,7 @@ const DRAWERS = {
     $("sharpness-notes").replaceChildren(...notes.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
   },
   landscape() {
-    draw("landscape-plot", landscapeFigure(state.shared, viewRuns(), state.view3d, widthOf("landscape-plot")));
+    drawLandscape();
     const land = state.shared;
     $("landscape-caption").textContent = land
       ? `One slice for all runs, through run 1's final weights (★); ${land.directions === "pca" ? "spanned by the principal components of every path together" : "along two random filter-normalised directions"}.`
@@ -69,6 +72,26 @@ const DRAWERS = {
 
 function draw(id, figure) {
   window.Plotly.react($(id), figure.data, figure.layout, CONFIG);
+}
+
+// The landscape: a Plotly contour, or in 3D the page's own scene (scene3d.js, no WebGL).
+function drawLandscape() {
+  const el = $("landscape-plot");
+  const scene3d = state.view3d && state.shared;
+  if (!scene3d && el._scene3d) {
+    el._scene3d.destroy();
+    delete el._scene3d;
+  }
+  if (!scene3d) {
+    draw("landscape-plot", landscapeFigure(state.shared, viewRuns(), widthOf("landscape-plot")));
+    return;
+  }
+  if (!el._scene3d) {
+    if (el._fullLayout) window.Plotly.purge(el);
+    el.replaceChildren();
+    el._scene3d = createScene3d(el);
+  }
+  el._scene3d.set(landscapeScene(state.shared, viewRuns()));
 }
 
 const queue = new Set();
@@ -470,7 +493,8 @@ function exportRuns(kind) {
   if (kind === "csv") download(curvesToCSV(finishedRuns()), `${name}-curves.csv`, "text/csv");
   if (kind === "boundary" || kind === "landscape") {
     const plot = $(kind === "boundary" ? "data-plot" : "landscape-plot");
-    window.Plotly.downloadImage(plot, { format: "png", width: 1000, height: 1000, filename: `${name}-${kind}` });
+    if (plot._scene3d) plotPNG({ plot }).then((png) => download(png, `${name}-${kind}-3d.png`, "image/png"));
+    else window.Plotly.downloadImage(plot, { format: "png", width: 1000, height: 1000, filename: `${name}-${kind}` });
   }
 }
 
@@ -484,6 +508,7 @@ function bindHeader() {
   for (const kind of ["json", "csv", "boundary", "landscape"]) {
     buttons[`export-${kind}`].addEventListener("click", () => exportRuns(kind));
   }
+  attachMoreToggle($("lesson-note"), $("lesson-text"));
 }
 
 // ---- start -----------------------------------------------------------------------------------
