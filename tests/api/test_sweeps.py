@@ -10,6 +10,7 @@ from gradscape.api.sweeps import sweep_answer
 from gradscape.config import Settings, get_settings
 from gradscape.deadline import NO_DEADLINE
 from gradscape.engine import compiled
+from gradscape.surfaces import SURFACES
 
 
 def axis(name, lo, hi, n, log=False):
@@ -124,6 +125,110 @@ def test_answer_shape_follows_the_grid_endpoint(client):
     np.testing.assert_allclose(end, [3, 2], atol=0.05)
     end = got["attractors"][got["attractor"][0][0]]["point"]  # start (-4, -3)
     np.testing.assert_allclose(end, [-3.7793, -3.2832], atol=0.05)
+
+
+def basin_map(client, run: dict, n: int, domain=None) -> tuple[dict, np.ndarray, ...]:
+    """A basin map over the surface's domain (or ``domain``): the answer, and per cell (flat,
+    row by row) the start, the end point and the attractor index (-1 for none)."""
+    (x0, x1), (y0, y1) = domain or SURFACES[run["surface"]].info.domain
+    body = {"run": run, "axes": [axis("start.x", x0, x1, n), axis("start.y", y0, y1, n)]}
+    got = client.post("/api/sweeps", json=body).json()
+    xs, ys = (np.array(a["values"]) for a in got["axes"])
+    starts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    ends = np.array(got["final_point"], dtype=float).reshape(-1, 2)
+    attractor = np.array([-1 if a is None else a for row in got["attractor"] for a in row])
+    return got, starts, ends, attractor
+
+
+def test_deep_linear_curve_of_minima_is_one_attractor_reached_wherever_runs_end_on_it(client):
+    """The hyperbola w1 w2 = 1 is one attractor (not one per point the finder met on it), and
+    every run ending on it, by the closed form, is counted as reaching it."""
+    run = {"surface": "deep_linear", "optimizer": "sgd", "params": {"lr": 0.05}, "steps": 500}
+    got, starts, ends, attractor = basin_map(client, run, 25)
+    attractors = got["attractors"]
+    assert sorted(a["kind"] for a in attractors) == ["minimum", "saddle"]
+    curve = next(k for k, a in enumerate(attractors) if a["kind"] == "minimum")
+    minima = attractors[curve]
+    assert minima["label"] == "the curve of minima w₁·w₂ = 1" and minima["degenerate"]
+    assert minima["point"] == [1.0, 1.0] and minima["loss"] == 0.0  # the listed minimum
+    members = np.array(minima["members"])
+    assert len(members) > 50  # the points the finder met on it: one attractor for all
+    np.testing.assert_allclose(members[:, 0] * members[:, 1], 1.0, atol=1e-9)
+    assert members[:, 0].min() < -1.9 and members[:, 0].max() > 1.9  # both branches, end to end
+    saddle = 1 - curve
+    assert attractors[saddle]["point"] == [0.0, 0.0] and attractors[saddle]["members"] == [[0, 0]]
+    assert not attractors[saddle]["degenerate"] and attractors[saddle]["label"] == "saddle (0, 0)"
+
+    on_curve = np.abs(ends[:, 0] * ends[:, 1] - 1.0) <= 1e-4
+    assert on_curve.mean() > 0.9
+    np.testing.assert_array_equal(attractor[on_curve], curve)
+    reached = ends[attractor == curve]
+    assert np.abs(reached[:, 0] * reached[:, 1] - 1.0).max() <= 1e-4
+    # Some runs end past the domain's edge, beyond the last point found on the curve: there
+    # too they are on it (its loss is the minimum's).
+    assert (np.abs(ends[on_curve]).max(axis=1) > 2.03).any()
+    # GD keeps w1 = -w2 on the anti-diagonal, so the runs started there end at the saddle.
+    anti = np.isclose(starts[:, 0], -starts[:, 1], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(~on_curve, anti)
+    np.testing.assert_allclose(ends[anti], 0.0, atol=1e-6)
+    np.testing.assert_array_equal(attractor[anti], saddle)
+
+
+def test_runs_ending_on_the_curve_of_minima_beyond_the_domain_reach_it_too(client):
+    """Starts beyond deep_linear's domain end on the hyperbola beyond the points the finder
+    met on it (it searches the domain): those runs are at the minimum too."""
+    run = {"surface": "deep_linear", "optimizer": "sgd", "params": {"lr": 0.02}, "steps": 1000}
+    got, _, ends, attractor = basin_map(client, run, 16, ((-3, 3), (-3, 3)))
+    curve = next(k for k, a in enumerate(got["attractors"]) if a["kind"] == "minimum")
+    members = np.array(got["attractors"][curve]["members"])
+    on_curve = np.abs(ends[:, 0] * ends[:, 1] - 1.0) <= 1e-4
+    gap = np.hypot(*(ends[:, None, :] - members[None, :, :]).transpose(2, 0, 1)).min(axis=1)
+    assert (on_curve & (gap > 0.05 * np.hypot(4, 4))).sum() > 50  # far from any found point
+    np.testing.assert_array_equal(attractor[on_curve], curve)
+    reached = ends[attractor == curve]
+    assert np.abs(reached[:, 0] * reached[:, 1] - 1.0).max() <= 1e-4
+
+
+def test_a_typed_ring_of_minima_is_one_attractor(client):
+    """(x² + y² - 1)²: the unit circle of minima is one attractor, every run that ends on it
+    (|r - 1| small) reaches it, and the run started on the central maximum stays there."""
+    ring = {"expression": "(x^2 + y^2 - 1)^2", "x_range": [-2, 2], "y_range": [-2, 2]}
+    run = {"surface": ring, "optimizer": "sgd", "params": {"lr": 0.02}, "steps": 500}
+    got, starts, ends, attractor = basin_map(client, run, 15, ((-2, 2), (-2, 2)))
+    attractors = got["attractors"]
+    assert [(a["kind"], a["label"]) for a in attractors] == [
+        ("maximum", "maximum (0, 0)"),
+        ("minimum", "a curve of minima at 0"),
+    ]
+    np.testing.assert_allclose(np.hypot(*np.array(attractors[1]["members"]).T), 1.0, atol=1e-9)
+    on_ring = np.abs(np.hypot(ends[:, 0], ends[:, 1]) - 1.0) <= 1e-4
+    centre = np.all(starts == 0.0, axis=1)
+    assert on_ring.sum() == len(ends) - 1 and not on_ring[centre].any()
+    np.testing.assert_array_equal(attractor, np.where(on_ring, 1, 0))
+
+
+def test_isolated_minima_stay_one_attractor_each(client):
+    """Himmelblau's stationary points are not degenerate: each is its own attractor."""
+    run = {"surface": "himmelblau", "optimizer": "sgd", "params": {"lr": 0.01}, "steps": 1000}
+    got, _, ends, attractor = basin_map(client, run, 21)
+    attractors = got["attractors"]
+    assert [a["kind"] for a in attractors] == ["minimum"] * 4 + ["saddle"] * 4 + ["maximum"]
+    for a in attractors:
+        assert a["members"] == [a["point"]] and not a["degenerate"], a
+    # Himmelblau (1972): f(3, 2) = 0 exactly; the other three minima to six decimals.
+    known = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)]
+    for a, (x, y) in zip(attractors[:4], known, strict=True):
+        np.testing.assert_allclose(a["point"], (x, y), atol=1e-6)
+    assert attractors[0]["label"] == "minimum (3, 2)"
+    # Every converged run is assigned to the attractor nearest its end, within 1% of the
+    # diagonal; all four minima have basins.
+    points = np.array([a["point"] for a in attractors])
+    converged = np.array([s == "converged" for row in got["status"] for s in row])
+    assert converged.mean() > 0.9
+    d = np.hypot(*(ends[converged, None, :] - points[None, :, :]).transpose(2, 0, 1))
+    np.testing.assert_array_equal(attractor[converged], d.argmin(axis=1))
+    assert d.min(axis=1).max() <= 0.01 * np.hypot(10, 10)
+    assert set(attractor[converged].tolist()) >= {0, 1, 2, 3}
 
 
 def test_log_axis_is_geometric(client):

@@ -155,12 +155,12 @@ def test_himmelblau_basin_map_finds_its_four_minima():
     sweep = build_sweep(run, [axis("start.x", -5, 5, 41), axis("start.y", -5, 5, 41)])
     result = run_sweep(sweep)
     points = stationary_points(SURFACES["himmelblau"])
-    minima = {i for i, (_, kind, _) in enumerate(points) if kind == "minimum"}
+    minima = {i for i, p in enumerate(points) if p.kind == "minimum"}
     assert len(minima) == 4
     found = set(result.attractor[result.status == CONVERGED].tolist())
     assert found >= minima
     for i in minima:  # each minimum's basin holds the start nearest to it
-        (px, py), _, _ = points[i]
+        px, py = points[i].point
         j = np.argmin(np.abs(sweep.axes[0].values - px))
         k = np.argmin(np.abs(sweep.axes[1].values - py))
         assert result.attractor[k * sweep.cols + j] == i
@@ -170,5 +170,5 @@ def test_newton_basins_reach_the_maximum_too():
     run = {"surface": "himmelblau", "optimizer": "newton", "steps": 50}
     sweep = build_sweep(run, [axis("start.x", -5, 5, 30), axis("start.y", -5, 5, 30)])
     result = run_sweep(sweep)
-    kinds = {stationary_points(SURFACES["himmelblau"])[a][1] for a in result.attractor if a >= 0}
+    kinds = {stationary_points(SURFACES["himmelblau"])[a].kind for a in result.attractor if a >= 0}
     assert kinds == {"minimum", "saddle", "maximum"}

@@ -6,7 +6,7 @@ import itertools
 import json
 import math
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlparse
 
 import httpx
 import pytest
@@ -108,6 +108,41 @@ def test_newton_basins_reach_every_root_of_the_gradient_with_interleaved_boundar
     changes = [sum(a != b for a, b in itertools.pairwise(row)) for row in result["attractor"]]
     assert max(changes) >= 12  # filaments: along one row the basin changes a dozen times
     assert "4 minima reached, 5 other stationary points" in statuses(page)[0]
+
+
+def test_a_curve_of_minima_is_one_basin_named_in_the_summary(page, artifacts):
+    """deep_linear's hyperbola w1 w2 = 1 of minima: one attractor, one colour, one name."""
+    run = {"surface": "deep_linear", "optimizer": "sgd", "params": {"lr": 0.05}, "steps": 500}
+    maps = {"maps": [{"kind": "basin", "n": 48, "run": run}]}
+    state = open_maps(page, "s=" + quote(json.dumps(maps)))
+    (result,) = state["results"]
+    kinds = reached(result)
+    assert set(kinds) == {"minimum", "saddle"} and len(kinds["minimum"]) == 1
+    (curve,) = kinds["minimum"]
+    assert result["attractors"][curve]["label"] == "the curve of minima w₁·w₂ = 1"
+    assert "the curve of minima w₁·w₂ = 1 reached, 1 other stationary point" in statuses(page)[0]
+    traces = plot(page, 0)["data"]
+    image = next(t for t in traces if t["type"] == "image")["z"]
+    stars = next(t for t in traces if t["type"] == "scatter" and not t.get("meta"))
+    assert stars["marker"]["symbol"].count("star") == 1
+    base = [int(c) for c in stars["marker"]["color"][curve][4:-1].split(",")]
+    on_curve = 0
+    for i, row in enumerate(result["final_point"]):
+        for j, (x, y) in enumerate(row):
+            on = abs(x * y - 1) <= 1e-4  # the closed form of the minima
+            assert (result["attractor"][i][j] == curve) == on, (i, j, x, y)
+            if on:  # drawn in the curve's colour, darker the more steps: same hue
+                on_curve += 1
+                pixel = image[i][j]
+                assert all(
+                    abs(p / max(pixel) - b / max(base)) < 0.05
+                    for p, b in zip(pixel, base, strict=True)
+                )
+    assert on_curve > 0.9 * result["rows"] * result["cols"]
+    dots = next(t for t in traces if (t.get("meta") or {}).get("role") == "attractor-sets")
+    assert len(dots["x"]) == len(result["attractors"][curve]["members"]) > 50
+    assert all(abs(x * y - 1) < 1e-9 for x, y in zip(dots["x"], dots["y"], strict=True))
+    page.screenshot(path=artifacts / "maps-deep-linear-curve-of-minima.png")
 
 
 def test_heavy_ball_phase_diagram_matches_the_closed_form_beside_it(page, artifacts):

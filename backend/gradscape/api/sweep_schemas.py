@@ -37,9 +37,33 @@ class AxisOut(BaseModel):
 
 
 class Attractor(BaseModel):
-    point: Pair  # a fixed-length list: tuples (prefixItems) stop schema fuzzers
-    kind: str = Field(description="minimum, saddle, maximum or degenerate.")
+    """What runs can end at: a stationary point, or a connected set of them at one value."""
+
+    point: Pair = Field(  # a fixed-length list: tuples (prefixItems) stop schema fuzzers
+        description="The stationary point; for a set, one point of it (a listed minimum on "
+        "it if there is one)."
+    )
+    kind: str = Field(
+        description="minimum, saddle, maximum or degenerate. Where the Hessian is singular "
+        "(see degenerate), a point or set at the lowest value on the domain is a minimum "
+        "(flat-bottomed: a curve of minima, say), at the highest a maximum, else degenerate."
+    )
     loss: float
+    label: str = Field(
+        "",
+        description="In words: 'minimum (3, 2)', 'flat-bottomed minimum (0, 0)', 'the curve of "
+        "minima w₁·w₂ = 1', 'a curve of degenerate stationary points at 0.5'.",
+    )
+    degenerate: bool = Field(
+        False, description="The Hessian is singular there: flat in some direction."
+    )
+    members: list[Pair] = Field(
+        default_factory=list,
+        description="The stationary points found on it in the domain: [point] for an isolated "
+        "one; for a set, the points the finder located on it, one per 0.5% of the domain's "
+        "diagonal (degenerate points at one value, each within 10% of the diagonal of the "
+        "next; every such curve at the lowest value is one set, the global minima).",
+    )
 
 
 class SweepResponse(BaseModel):
@@ -55,7 +79,16 @@ class SweepResponse(BaseModel):
                     "status": ["completed", "diverged"],
                     "steps_taken": [200, 31],
                     "attractor": [0, None],
-                    "attractors": [{"point": [0, 0], "kind": "minimum", "loss": 0}],
+                    "attractors": [
+                        {
+                            "point": [0, 0],
+                            "kind": "minimum",
+                            "loss": 0,
+                            "label": "minimum (0, 0)",
+                            "degenerate": False,
+                            "members": [[0, 0]],
+                        }
+                    ],
                     "start_curvature": [1.0, 1.0],
                 }
             ]
@@ -69,7 +102,10 @@ class SweepResponse(BaseModel):
     steps_taken: list
     attractor: list = Field(
         description="Index into attractors of the stationary point the run ended within 1% of "
-        "the domain's diagonal of (the nearest); null if none or diverged."
+        "the domain's diagonal of (the nearest; for a set, of any of its members); a run also "
+        "ends on a set when its loss is the set's value beside it (within 10% of the diagonal "
+        "of a member) and on a set of minima wherever its loss is their value; null if none "
+        "or diverged."
     )
     attractors: list[Attractor]
     start_curvature: list[float] = Field(

@@ -113,8 +113,15 @@ def axes_payload(sweep: Sweep) -> list[dict]:
 
 def attractors_payload(sweep: Sweep) -> list[dict]:
     return [
-        {"point": list(p), "kind": kind, "loss": loss}
-        for p, kind, loss in stationary_points(sweep.base.surface)
+        {
+            "point": list(s.point),
+            "kind": s.kind,
+            "loss": s.value,
+            "label": s.label,
+            "degenerate": s.degenerate,
+            "members": [list(m) for m in s.members],
+        }
+        for s in stationary_points(sweep.base.surface)
     ]
 
 

@@ -35,7 +35,8 @@ from gradscape.engine.vector import take_runs
 from gradscape.errors import GradscapeError, InvalidValueError, UnknownIdError
 from gradscape.schedules import SCHEDULES, make_schedule
 from gradscape.surfaces import DataSurface, FormulaSurface, Surface
-from gradscape.surfaces.stationary_finder import find_stationary_points
+from gradscape.surfaces.stationary_finder import MAX_POINTS, find_stationary_points
+from gradscape.surfaces.stationary_sets import LINK_FRACTION, StationarySet, group_stationary
 
 MAX_AXIS_CELLS = 512
 # A run "ended near" a stationary point when its final point lies within this fraction of the
@@ -359,37 +360,41 @@ def _take_hyper(hyper: dict[str, Any], keep: np.ndarray) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- attractors
 
 
-MAX_ATTRACTORS = 256  # found points are added to the known ones up to this many in all
+MAX_ATTRACTORS = 256  # attractors at most, unless the surface lists more points itself
+FINDER_STARTS = 25  # per axis: the finder's grid of starts over the domain
+MAX_FOUND = FINDER_STARTS * FINDER_STARTS  # one point per start at most
 
 
 @lru_cache(maxsize=64)
-def stationary_points(surface: Surface) -> tuple[tuple[tuple[float, float], str, float], ...]:
-    """The surface's stationary points in its domain: ((x, y), kind, loss), known ones first.
+def stationary_points(surface: Surface) -> tuple[StationarySet, ...]:
+    """What runs on the surface can end at, in its domain: known points first.
 
     Known minima and saddles come from the surface's metadata; the stationary-point finder
     (Newton's method on the gradient from a grid of starts, classified by the Hessian's
-    eigenvalues) adds the rest (maxima, say).
+    eigenvalues) adds the rest (maxima, say). Degenerate points found along a curve (a valley
+    of minima) are grouped into one set (surfaces/stationary_sets.py).
     """
     (x0, x1), (y0, y1) = surface.info.domain
     diag = math.hypot(x1 - x0, y1 - y0)
     points = [(p, "minimum") for p in surface.info.minima]
     points += [(p, "saddle") for p in surface.info.saddles]
-    # A typed formula has already run the finder for its own metadata.
-    found = (
-        surface.stationary_points
-        if isinstance(surface, FormulaSurface)
-        else find_stationary_points(surface, surface.info.domain, starts_per_axis=25)
-    )
+    listed = len(points)
+    # A typed formula has already run the finder for its own metadata; unless a curve of
+    # points filled its list, that is all there is to find.
+    found = list(surface.stationary_points) if isinstance(surface, FormulaSurface) else []
+    if len(found) in (0, MAX_POINTS):
+        found += find_stationary_points(
+            surface, surface.info.domain, starts_per_axis=FINDER_STARTS, max_points=MAX_FOUND
+        )
+    kept = np.full((listed + len(found), 2), np.inf)
+    kept[:listed] = np.array([p for p, _ in points], dtype=float).reshape(-1, 2)
     for s in found:
-        if len(points) >= MAX_ATTRACTORS:
-            break
-        if all(math.hypot(s.x - q[0], s.y - q[1]) > 1e-6 * diag for q, _ in points):
+        if np.hypot(kept[:, 0] - s.x, kept[:, 1] - s.y).min() > 1e-6 * diag:
+            kept[len(points)] = s.x, s.y
             points.append(((s.x, s.y), s.kind))
-    out = []
-    for p, kind in points:
-        loss = float(np.asarray(surface.value(np.array([p[0]]), np.array([p[1]])))[0])
-        out.append(((float(p[0]), float(p[1])), kind, loss))
-    return tuple(out)
+    points = [((float(x), float(y)), kind) for (x, y), kind in points]
+    sets = group_stationary(points, surface, surface.info.domain, surface.info.minimum_set)
+    return tuple(sets[: max(listed, MAX_ATTRACTORS)])
 
 
 def start_curvature(sweep: Sweep) -> list[float]:
@@ -399,17 +404,31 @@ def start_curvature(sweep: Sweep) -> list[float]:
     return [float(v) for v in np.linalg.eigvalsh(np.array([[hxx, hxy], [hxy, hyy]]))]
 
 
-def nearest_attractor(surface: Surface, final_point: np.ndarray, status: np.ndarray) -> np.ndarray:
-    """Index of the stationary point each run ended within ATTRACTOR_TOLERANCE of, else -1."""
-    points = stationary_points(surface)
+def nearest_attractor(
+    surface: Surface, final_point: np.ndarray, final_loss: np.ndarray, status: np.ndarray
+) -> np.ndarray:
+    """Index of the attractor each run ended at, else -1: the nearest one within
+    ATTRACTOR_TOLERANCE of the domain's diagonal (of any of its points, for a set). A run
+    also ends on a set when its loss is the set's value and it lies within the set's linking
+    distance of it (between two of the points found on it, say), and on the minimum set
+    wherever its loss is the lowest value: every such point is a global minimum."""
+    sets = stationary_points(surface)
     (x0, x1), (y0, y1) = surface.info.domain
-    reach = ATTRACTOR_TOLERANCE * math.hypot(x1 - x0, y1 - y0)
+    diag = math.hypot(x1 - x0, y1 - y0)
+    reach, link = ATTRACTOR_TOLERANCE * diag, LINK_FRACTION * diag
     best = np.full(len(final_point), np.inf)
     out = np.full(len(final_point), -1, dtype=np.int64)
+    x, y = final_point[:, 0], final_point[:, 1]
     with np.errstate(invalid="ignore"):
-        for a, (p, _, _) in enumerate(points):
-            d = np.hypot(final_point[:, 0] - p[0], final_point[:, 1] - p[1])
-            closer = (d <= reach) & (d < best)
+        for a, s in enumerate(sets):
+            d = np.hypot(x - s.members[0][0], y - s.members[0][1])
+            for mx, my in s.members[1:]:
+                np.minimum(d, np.hypot(x - mx, y - my), out=d)
+            near = d <= reach
+            if s.is_curve:
+                level = np.abs(final_loss - s.value) <= s.tol
+                near |= level & ((d <= link) | s.lowest)
+            closer = near & (d < best)
             best[closer], out[closer] = d[closer], a
     out[status == DIVERGED] = -1
     return out
@@ -449,7 +468,7 @@ def sweep_rows(
     if result is None:
         result, engine = advance_numpy(sweep.base, cells, deadline), "numpy"
     final_loss, final_point, status, taken = result
-    attractor = nearest_attractor(sweep.base.surface, final_point, status)
+    attractor = nearest_attractor(sweep.base.surface, final_point, final_loss, status)
     return SweepRows(row_start, rows, final_loss, final_point, status, taken, attractor, engine)
 
 

@@ -25,6 +25,7 @@ class SurfaceInfo:
     minima: tuple[Point, ...] = ()  # every minimum in the domain, a global one first
     saddles: tuple[Point, ...] = ()
     maxima: tuple[Point, ...] = ()  # local maxima in the domain
+    minimum_set: str = ""  # where the minima form a curve: its equation, as a label says it
     convex: bool = False
     log_levels: bool = False  # contour levels log-spaced: values span orders of magnitude
 

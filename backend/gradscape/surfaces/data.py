@@ -220,6 +220,7 @@ class DeepLinear(SampleMeanSurface):
             default_start=(0.2, -0.15),
             minima=self.CURVE_MINIMA,
             saddles=((0.0, 0.0),),
+            minimum_set="w₁·w₂ = 1",
         )
 
     def sample_loss(self, x, y, inputs, targets):

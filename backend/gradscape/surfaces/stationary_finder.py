@@ -13,6 +13,7 @@ import numpy as np
 from gradscape.surfaces.base import Surface
 
 KINDS = ("minimum", "saddle", "maximum", "degenerate")
+MAX_POINTS = 400  # found points returned at most (minima first)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def find_stationary_points(
     domain: tuple[tuple[float, float], tuple[float, float]],
     starts_per_axis: int = 41,  # odd: the centre of the domain is one of the starts
     iterations: int = 60,
-    max_points: int = 400,
+    max_points: int = MAX_POINTS,
 ) -> list[StationaryPoint]:
     """Every stationary point Newton reaches from a grid of starts, inside the domain.
 

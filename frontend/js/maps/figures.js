@@ -84,15 +84,27 @@ export function basinFigure(map, result, grid, surface, compact = false) {
     });
   }
   const points = result.attractors;
+  const color = (k) => `rgb(${BASIN_COLORS[k % BASIN_COLORS.length].join(",")})`;
+  const sets = points.map((p, k) => [p, k]).filter(([p]) => (p.members?.length ?? 1) > 1);
+  if (sets.length) { // a set (a curve of minima) is one attractor: its points, small, in its colour
+    const members = sets.flatMap(([p, k]) => p.members.map((m) => [m, p, k]));
+    data.push({
+      type: "scatter", mode: "markers", meta: { role: "attractor-sets" },
+      x: members.map(([m]) => m[0]), y: members.map(([m]) => m[1]),
+      text: members.map(([, p, k]) => `${k}: ${p.label}`),
+      hovertemplate: "%{text}<extra></extra>",
+      marker: { symbol: "circle", size: 5, color: members.map(([, , k]) => color(k)), line: { color: "#fff", width: 0.5 } },
+    });
+  }
   if (points.length) {
     data.push({
       type: "scatter", mode: "markers",
       x: points.map((p) => p.point[0]), y: points.map((p) => p.point[1]),
-      text: points.map((p, k) => `${p.kind} ${k}: (${p.point[0].toFixed(3)}, ${p.point[1].toFixed(3)})`),
+      text: points.map((p, k) => (p.label ? `${k}: ${p.label}` : `${p.kind} ${k}: (${p.point[0].toFixed(3)}, ${p.point[1].toFixed(3)})`)),
       hovertemplate: "%{text}<extra></extra>",
       marker: {
         symbol: points.map((p) => MARKERS[p.kind] || "circle"), size: 12,
-        color: points.map((p, k) => `rgb(${BASIN_COLORS[k % BASIN_COLORS.length].join(",")})`),
+        color: points.map((p, k) => color(k)),
         line: { color: "#fff", width: 1.5 },
       },
     });

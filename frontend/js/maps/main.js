@@ -24,7 +24,7 @@ let pending = null; // debounced rerun after a form edit
 window.gradscapeMaps = state; // for the curious (and the browser tests): the page's data
 
 const KEYS = {
-  basin: "Colour: the stationary point a run ends near (markers: ★ minimum, ✕ saddle, ◆ maximum); darker: more steps; black: diverged; grey: ended near none. Click a pixel to watch its run.",
+  basin: "Colour: the stationary point a run ends near (markers: ★ minimum, ✕ saddle, ◆ maximum; small dots: a curve of them, one colour); darker: more steps; black: diverged; grey: ended near none. Click a pixel to watch its run.",
   phase: "Black: diverged. Dashed: the plain-GD bound 2/λmax where it applies. Click a cell to watch its run.",
   sweep: "Final loss of each run against its learning rate (log-log); ✕ diverged. Click a point to watch its run.",
 };
@@ -67,16 +67,25 @@ function setStatus(k, text, error = false) {
   el.classList.toggle("error", error);
 }
 
+// What the runs of a basin map reached: isolated minima are counted, a set of minima (a
+// curve of them, one attractor) is named; every other stationary point is counted.
+function reachedText(result) {
+  const reached = [...new Set(result.attractor.flat().filter((a) => a !== null))]
+    .map((a) => result.attractors[a]).filter(Boolean);
+  const minima = reached.filter((p) => p.kind === "minimum");
+  const sets = minima.filter((p) => (p.members?.length ?? 1) > 1).map((p) => p.label);
+  const points = minima.length - sets.length;
+  const others = reached.length - minima.length;
+  const named = [...(points || !sets.length ? [`${points} minim${points === 1 ? "um" : "a"}`] : []), ...sets];
+  return `${named.join(" and ")} reached${others ? `, ${others} other stationary point${others === 1 ? "" : "s"}` : ""}`;
+}
+
 function summary(map, result, seconds) {
   const statuses = result.status.flat();
   const diverged = statuses.filter((s) => s === "diverged").length;
   const cells = statuses.length;
   let text = `${result.rows > 1 ? `${result.cols} × ${result.rows}` : cells} runs of ${map.run.steps ?? 200} steps in ${seconds.toFixed(1)} s`;
-  if (map.kind === "basin") {
-    const reached = new Set(result.attractor.flat().filter((a) => a !== null));
-    const minima = [...reached].filter((a) => result.attractors[a]?.kind === "minimum").length;
-    text += `: ${minima} minima reached${reached.size > minima ? `, ${reached.size - minima} other stationary points` : ""}`;
-  }
+  if (map.kind === "basin") text += `: ${reachedText(result)}`;
   if (diverged) text += `; ${diverged} diverged (black)`;
   return text;
 }
