@@ -181,10 +181,9 @@ export function createScene3d(container, { onChange = () => {} } = {}) {
   }
 
   // ---- camera ----
-  function camera() {
-    const w = container.clientWidth;
-    const h = container.clientHeight;
-    const dir = [Math.cos(view.tilt) * Math.cos(view.turn), Math.cos(view.tilt) * Math.sin(view.turn), Math.sin(view.tilt)];
+  // Looking at the box's centre from `dir` (a unit vector), up being z: the eye, and each point
+  // as [across, up] over its depth, and its depth.
+  function lookFrom(dir) {
     const eye = dir.map((v) => v * DISTANCE);
     const fwd = dir.map((v) => -v);
     const right = normalize(cross(fwd, [0, 0, 1]));
@@ -194,6 +193,13 @@ export function createScene3d(container, { onChange = () => {} } = {}) {
       const depth = dot(c, fwd);
       return [dot(c, right) / depth, dot(c, up) / depth, depth];
     };
+    return { eye, raw };
+  }
+
+  function camera() {
+    const w = container.clientWidth;
+    const h = container.clientHeight;
+    const { eye, raw } = lookFrom([Math.cos(view.tilt) * Math.cos(view.turn), Math.cos(view.tilt) * Math.sin(view.turn), Math.sin(view.tilt)]);
     // the box of the first view fills the plot, less room for labels; turning keeps that scale
     const fit = fitOf(w, h);
     const s = fit.s * view.zoom;
@@ -207,17 +213,10 @@ export function createScene3d(container, { onChange = () => {} } = {}) {
   let fitCache = null;
   function fitOf(w, h) {
     if (fitCache && fitCache.w === w && fitCache.h === h) return fitCache;
-    const dir = normalize(EYE);
-    const eye = dir.map((v) => v * DISTANCE);
-    const fwd = dir.map((v) => -v);
-    const right = normalize(cross(fwd, [0, 0, 1]));
-    const up = cross(right, fwd);
+    const { raw } = lookFrom(normalize(EYE));
     let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
     for (const p of corners()) {
-      const c = [p[0] - eye[0], p[1] - eye[1], p[2] - eye[2]];
-      const depth = dot(c, fwd);
-      const u = dot(c, right) / depth;
-      const v = dot(c, up) / depth;
+      const [u, v] = raw(p);
       [x0, x1, y0, y1] = [Math.min(x0, u), Math.max(x1, u), Math.min(y0, v), Math.max(y1, v)];
     }
     const s = Math.max(1, Math.min((w - PAD.left - PAD.right) / (x1 - x0), (h - PAD.top - PAD.bottom) / (y1 - y0)));
