@@ -244,8 +244,11 @@ def test_clicking_a_cell_opens_that_exact_run_on_the_optimizer_page(page, server
 
 
 def test_rows_fill_in_progressively_while_the_stream_runs(page):
-    run = {"surface": "himmelblau", "optimizer": "newton", "steps": 60}
-    big = {"maps": [{"kind": "basin", "n": 200, "run": run}]}
+    # a map that takes seconds on any server, warm or cold: deep_linear averages its loss over
+    # data points in numpy (no compiled loop), so its blocks of rows arrive over seconds (a
+    # compiled Newton map once arrived in one burst on a warm server, with nothing partial)
+    run = {"surface": "deep_linear", "optimizer": "sgd", "params": {"lr": 0.05}, "steps": 300}
+    big = {"maps": [{"kind": "basin", "n": 120, "run": run}]}
     page.goto(f"{page.base_url}/maps.html#s={json.dumps(big)}")
     drawn = page.wait_for_function(
         """() => { const r = window.gradscapeMaps.results[0];
@@ -256,9 +259,9 @@ def test_rows_fill_in_progressively_while_the_stream_runs(page):
         return image ? [r.filled, r.rows] : null; }""",
         timeout=60_000,
     ).json_value()
-    assert 0 < drawn[0] < drawn[1] == 200
+    assert 0 < drawn[0] < drawn[1] == 120
     page.wait_for_function(DONE_JS, timeout=120_000)
-    assert "200 × 200 runs" in statuses(page)[0]
+    assert "120 × 120 runs" in statuses(page)[0]
 
 
 def test_state_lives_in_the_url_and_survives_a_reload(page):
