@@ -71,7 +71,7 @@ const stage = createStage(
   () => ({
     surface: surfaceInfo(), grid: grids.get(surfaceKey()), key: surfaceKey(), runs: state.runs, results: runner.results,
     labels: Object.fromEntries(state.runs.map((run) => [run.uid, runLabel(run)])),
-    frame: player.frame(), start: startPoint(), planned: state.steps + 1, view3d: state.view3d,
+    frame: player.frame(), start: startPoint(), planned: state.steps + 1, view3d: state.view3d, camera3d: state.camera3d,
     modeBarRoom: TOUCH_OR_NARROW.matches, narrow: NARROW.matches,
   }),
   () => {
@@ -89,6 +89,11 @@ const stage = createStage(
     lr: (figure, inp) => withStabilityBounds(figure, inp.runs, inp.results),
     // a formula's degenerate stationary points (custom-surface.js)
     plot: (figure, inp) => { if (!inp.view3d) figure.data.splice(1, 0, ...customMarkers(inp.surface)); },
+    // the 3D view as the user turned it goes into the link
+    camera: (view) => {
+      state.camera3d = view;
+      history.replaceState(null, "", `#${encodeState()}`);
+    },
   },
 );
 
@@ -171,7 +176,7 @@ function commit({ rerun = true, editor = false, problem = false, delay = 120 } =
 function loadState(next) {
   const formula = next.surface === CUSTOM && next.custom;
   const known = catalog.byId.surface[next.surface] || formula ? next.surface : catalog.surfaces[0].id;
-  Object.assign(state, next, { surface: known });
+  Object.assign(state, { camera3d: null }, next, { surface: known });
   hoverReadout?.hide(); // it may describe another surface
   if (!state.runs.length) state.runs = [makeRun({}, 0)];
   ensureGrid(surfaceKey());
@@ -280,7 +285,7 @@ function numberInput(id, apply, rules = {}) {
 function bindControls() {
   $("surface").addEventListener("change", () => {
     const from = state.surface;
-    Object.assign(state, { surface: $("surface").value, start: null });
+    Object.assign(state, { surface: $("surface").value, start: null, camera3d: null });
     if (isCustom() && !state.custom) state.custom = { ...DEFAULT_FORMULA };
     state.runs = state.runs.map((run) => withSurface(run, from, state.surface));
     ensureGrid(surfaceKey());

@@ -27,6 +27,11 @@ const EDGE = "#c3ccd8";
 const PAD = { left: 64, right: 36, top: 14, bottom: 44 }; // room for tick labels and titles
 const TURN = 0.008; // radians per pixel dragged
 const MAX_TILT = 1.5;
+const tilted = (t) => Math.max(-MAX_TILT, Math.min(MAX_TILT, t));
+const zoomed = (z) => Math.max(0.3, Math.min(8, z));
+
+// The first view, and any view: turned about z from the x axis, tilted up from the floor, zoomed.
+const FIRST_VIEW = { turn: Math.atan2(EYE[1], EYE[0]), tilt: Math.asin(EYE[2] / Math.hypot(...EYE)), zoom: 1 };
 
 function normalize(v) {
   const n = Math.hypot(...v) || 1;
@@ -111,7 +116,9 @@ function cellLevels(a, b, c, d, levels) {
   return out;
 }
 
-export function createScene3d(container, { onChange = () => {} } = {}) {
+// onChange(): the picture moved (redraw what is drawn over it); onSettle(view): the user has
+// turned, zoomed or reset the view and let go, with the view as {turn, tilt, zoom}.
+export function createScene3d(container, { onChange = () => {}, onSettle = () => {} } = {}) {
   const canvas = document.createElement("canvas");
   canvas.className = "scene3d";
   canvas.style.cssText = "position:absolute;left:0;top:0;width:100%;height:100%;touch-action:none;cursor:grab";
@@ -124,7 +131,7 @@ export function createScene3d(container, { onChange = () => {} } = {}) {
 
   let scene = null;
   let world = null; // the scene in box coordinates, with what does not depend on the camera
-  const view = { turn: Math.atan2(EYE[1], EYE[0]), tilt: Math.asin(normalize(EYE)[2]), zoom: 1 };
+  const view = { ...FIRST_VIEW };
   let frame = null; // the last drawn frame: camera, projected nodes, drawn order (for hover)
   let renderMs = 0;
   let labels = []; // the boxes of the tick labels and titles last drawn, in CSS pixels
@@ -592,36 +599,57 @@ export function createScene3d(container, { onChange = () => {} } = {}) {
     if (pointers.size === 2 && pinch) {
       const [a, b] = [...pointers.values()];
       setZoom(pinch.zoom * (Math.hypot(a[0] - b[0], a[1] - b[1]) / pinch.d));
+      moved = true;
       return;
     }
     if (tap) return;
+    moved = true;
     view.turn -= (at[0] - was[0]) * TURN;
-    view.tilt = Math.max(-MAX_TILT, Math.min(MAX_TILT, view.tilt + (at[1] - was[1]) * TURN));
+    view.tilt = tilted(view.tilt + (at[1] - was[1]) * TURN);
     requestRender();
   });
+  let moved = false; // the pointers down have turned or zoomed the view
   const release = (e) => {
     if (tap && e.type === "pointerup") showTip(...tap);
     tap = null;
     pointers.delete(e.pointerId);
+    if (!pointers.size && moved) {
+      moved = false;
+      settle();
+    }
     if (pointers.size < 2) pinch = null;
     if (!pointers.size) canvas.style.cursor = "grab";
   };
   canvas.addEventListener("pointerup", release);
   canvas.addEventListener("pointercancel", release);
   canvas.addEventListener("pointerleave", (e) => { if (e.pointerType === "mouse") tip.hidden = true; });
+  let wheeling = null;
   canvas.addEventListener("wheel", (e) => {
     e.preventDefault();
     setZoom(view.zoom * Math.exp(-e.deltaY * 0.0015));
+    clearTimeout(wheeling);
+    wheeling = setTimeout(settle, 250);
   }, { passive: false });
-  canvas.addEventListener("dblclick", () => reset());
+  canvas.addEventListener("dblclick", () => {
+    reset();
+    settle();
+  });
+
+  const settle = () => onSettle({ ...view });
 
   function setZoom(z) {
-    view.zoom = Math.max(0.3, Math.min(8, z));
+    view.zoom = zoomed(z);
     requestRender();
   }
 
   function reset() {
-    Object.assign(view, { turn: Math.atan2(EYE[1], EYE[0]), tilt: Math.asin(normalize(EYE)[2]), zoom: 1 });
+    Object.assign(view, FIRST_VIEW);
+    requestRender();
+  }
+
+  // Look as `v` says ({turn, tilt, zoom}, as onSettle gives it), within the view's limits.
+  function setView(v) {
+    Object.assign(view, { turn: v.turn, tilt: tilted(v.tilt), zoom: zoomed(v.zoom) });
     requestRender();
   }
 
@@ -653,9 +681,10 @@ export function createScene3d(container, { onChange = () => {} } = {}) {
       };
     },
     reset,
+    setView,
     turn(dTurn, dTilt = 0) {
       view.turn += dTurn;
-      view.tilt = Math.max(-MAX_TILT, Math.min(MAX_TILT, view.tilt + dTilt));
+      view.tilt = tilted(view.tilt + dTilt);
       requestRender();
     },
     // for tests and benchmarks: what is drawn, and how long the last drawing took

@@ -20,8 +20,9 @@ const CHART_CONFIG = plotConfig([], { displayModeBar: false });
 // els: {plot, loss, lr, legend}; input(): {surface, grid, runs, results, labels, frame, start,
 // planned, view3d}; afterFrame(input) runs after each frame is drawn. hooks.beforeStatic(input)
 // runs before whole figures are drawn; hooks.lr(figure, input) may add to the lr chart and
-// hooks.plot(figure, input) to the main plot. input.key, if given, names the surface's view
-// (a typed formula's changes with its text and range; its id stays "custom").
+// hooks.plot(figure, input) to the main plot; hooks.camera(view) hears where the user left the
+// 3D view ({turn, tilt, zoom}), which input.camera3d gives back. input.key, if given, names the
+// surface's view (a typed formula's changes with its text and range; its id stays "custom").
 export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
   const overlays = { plot: createOverlay(els.plot), loss: createOverlay(els.loss), lr: createOverlay(els.lr) };
   const hidden = new Set();
@@ -29,6 +30,7 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
   let drawnView = null;
   let drawn = { frame: 0, view: "2d", runs: [] };
   let scene = null; // the 3D view (scene3d.js), while it shows
+  let camera = null; // the input's camera3d the scene was last turned to
   let firstPath = false;
 
   // ---- whole figures ----
@@ -100,9 +102,17 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
     if (inp.view3d) {
       if (!scene) {
         els.plot.replaceChildren();
-        scene = createScene3d(els.plot, { onChange: () => requestFrame() });
+        scene = createScene3d(els.plot, { onChange: () => requestFrame(), onSettle: (v) => hooks.camera?.(v) });
         els.plot._scene3d = scene;
+        camera = null;
       }
+      // the state's camera, when the state changed it (a link, a preset): not while the user
+      // turns the view, which the state hears only when they let go
+      if (inp.camera3d !== camera) {
+        if (inp.camera3d) scene.setView(inp.camera3d);
+        else scene.reset();
+      }
+      camera = inp.camera3d;
       const s = surfaceScene(inp);
       s.paths = s.paths.filter((p) => !hidden.has(p.uid));
       scene.set(s);

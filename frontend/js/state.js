@@ -10,6 +10,7 @@ export const state = {
   steps: 200,
   tol: 1e-6,
   view3d: false,
+  camera3d: null, // {turn, tilt, zoom} of the 3D view as the user left it; null: the first view
   preset: null, // id of the preset last loaded, if the state still matches it
   selected: 0, // index of the run shown in the run editor
   runs: [],

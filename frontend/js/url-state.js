@@ -26,6 +26,7 @@ export function encodeState(s = state) {
   if (s.start) compact.start = s.start;
   if (s.tol !== 1e-6) compact.tol = s.tol;
   if (s.view3d) compact.view3d = 1;
+  if (s.view3d && s.camera3d) compact.cam = ["turn", "tilt", "zoom"].map((k) => Number(s.camera3d[k].toFixed(4)));
   if (s.selected) compact.selected = s.selected;
   if (s.preset) compact.preset = s.preset;
   return hashFor(compact);
@@ -56,12 +57,20 @@ export function decodeState(hash) {
     steps: Number(c.steps) || 200,
     tol: c.tol ?? 1e-6,
     view3d: Boolean(c.view3d),
+    camera3d: cameraFrom(c.cam),
     preset: c.preset || null,
     selected: Math.min(Number(c.selected) || 0, Math.max(runs.length - 1, 0)),
     runs,
   };
 }
 
+
+// A link's 3D camera ([turn, tilt, zoom]), or null if it is not one.
+function cameraFrom(c) {
+  if (!Array.isArray(c) || c.length !== 3 || !c.every(Number.isFinite)) return null;
+  const [turn, tilt, zoom] = c.map(Number);
+  return { turn, tilt, zoom };
+}
 
 // A link's formula object, or null if it is not one (the server checks the formula itself).
 function customFrom(c) {

@@ -320,3 +320,33 @@ def test_fit_frames_the_2d_plot_only_however_3d_is_reached(page):
     expect(fit).to_be_disabled()
     page.get_by_label("3D view").uncheck()
     expect(fit).to_be_enabled()
+
+
+def test_the_view_as_turned_travels_in_the_link(page):
+    """Copy link reproduces what the viewer sees: where the 3D view was turned and zoomed to.
+    A preset or another surface starts again from the first view."""
+    open_page(page, bowl_hash())
+    first = wait_scene(page)["view"]
+    drag(page, (300, 200), (-90, 40))
+    x0, y0 = canvas_origin(page)
+    page.mouse.move(x0 + 300, y0 + 200)
+    page.mouse.wheel(0, -200)
+    page.wait_for_function("decodeURIComponent(location.hash).includes('\"cam\"')")
+    page.wait_for_function(f"{SCENE_STATE}.view.zoom > 1.2")
+    page.wait_for_timeout(400)  # the wheel settles after 250 ms
+    turned = view(page)
+    assert turned["turn"] == pytest.approx(first["turn"] + 90 * TURN, abs=1e-9)
+    link = page.evaluate("location.href")
+
+    page.goto("about:blank")
+    page.goto(link)
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    wait_scene(page)
+    assert view(page) == pytest.approx(turned, abs=1e-4)  # the link keeps 4 decimals
+
+    page.evaluate("location.hash = '#preset=saddle&view=3d'")  # a lesson link, in 3D
+    page.wait_for_function("window.gradscape.runs.length === 2")
+    wait_scene(page, 2)
+    page.wait_for_function(f"{SCENE_STATE}.view.zoom === 1")
+    assert view(page) == pytest.approx(first, abs=1e-12)
+    assert '"cam"' not in page.evaluate("decodeURIComponent(location.hash)")
