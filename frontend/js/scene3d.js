@@ -116,8 +116,10 @@ function cellLevels(a, b, c, d, levels) {
   return out;
 }
 
-// onChange(): the picture moved (redraw what is drawn over it); onSettle(view): the user has
-// turned, zoomed or reset the view and let go, with the view as {turn, tilt, zoom}.
+// The scene takes the container's place (what was in it is removed) and is its `_scene3d`
+// until destroyed. onChange(): the picture moved (redraw what is drawn over it);
+// onSettle(view): the user has turned, zoomed or reset the view and let go, with the view as
+// {turn, tilt, zoom}.
 export function createScene3d(container, { onChange = () => {}, onSettle = () => {} } = {}) {
   const canvas = document.createElement("canvas");
   canvas.className = "scene3d";
@@ -126,7 +128,7 @@ export function createScene3d(container, { onChange = () => {}, onSettle = () =>
   tip.className = "scene3d-tip";
   tip.hidden = true;
   if (getComputedStyle(container).position === "static") container.style.position = "relative";
-  container.append(canvas, tip);
+  container.replaceChildren(canvas, tip);
   const ctx = canvas.getContext("2d");
 
   let scene = null;
@@ -165,11 +167,9 @@ export function createScene3d(container, { onChange = () => {}, onSettle = () =>
         const light = Math.min(1.06, 0.74 + 0.32 * dot(up, LIGHT));
         const fill = `rgb(${base.map((v) => Math.min(255, Math.round(v * light))).join(",")})`;
         const lines = cellLevels(mesh.z[i][j], mesh.z[i][j + 1], mesh.z[i + 1][j], mesh.z[i + 1][j + 1], levels);
-        const seg = lines.map(([u0, v0, u1, v1]) => [
-          [X[j] + (X[j + 1] - X[j]) * u0, Y[i] + (Y[i + 1] - Y[i]) * v0],
-          [X[j] + (X[j + 1] - X[j]) * u1, Y[i] + (Y[i + 1] - Y[i]) * v1],
-        ]);
-        cells.push({ i, j, fill, lines: seg });
+        // level lines in the box, at their height between the cell's corners
+        const at = (u, v) => [X[j] + (X[j + 1] - X[j]) * u, Y[i] + (Y[i + 1] - Y[i]) * v, a * (1 - u) * (1 - v) + b * u * (1 - v) + c * (1 - u) * v + d * u * v];
+        cells.push({ i, j, fill, lines: lines.map(([u0, v0, u1, v1]) => [at(u0, v0), at(u1, v1)]) });
       }
     }
     const paths = scene.paths.map((p) => ({
@@ -404,19 +404,10 @@ export function createScene3d(container, { onChange = () => {}, onSettle = () =>
     ctx.fillStyle = cell.fill;
     ctx.fill();
     if (!cell.lines.length) return;
-    // level lines: at their height, between the cell's corners
-    const { X, Y, Z } = world;
-    const { i, j } = cell;
-    const [a, b, c, d] = [Z[i][j], Z[i][j + 1], Z[i + 1][j], Z[i + 1][j + 1]];
-    const height = (x, y) => {
-      const u = (x - X[j]) / (X[j + 1] - X[j]);
-      const v = (y - Y[i]) / (Y[i + 1] - Y[i]);
-      return a * (1 - u) * (1 - v) + b * u * (1 - v) + c * (1 - u) * v + d * u * v;
-    };
     ctx.beginPath();
-    for (const [[x0, y0], [x1, y1]] of cell.lines) {
-      const p = cam.project([x0, y0, height(x0, y0)]);
-      const r = cam.project([x1, y1, height(x1, y1)]);
+    for (const [from, to] of cell.lines) {
+      const p = cam.project(from);
+      const r = cam.project(to);
       ctx.moveTo(p[0], p[1]);
       ctx.lineTo(r[0], r[1]);
     }
@@ -659,7 +650,7 @@ export function createScene3d(container, { onChange = () => {}, onSettle = () =>
   });
   resized.observe(container);
 
-  return {
+  const api = {
     canvas,
     // Draw a scene (keeping the camera as the user left it).
     set(next) {
@@ -689,9 +680,10 @@ export function createScene3d(container, { onChange = () => {}, onSettle = () =>
     },
     // for tests and benchmarks: what is drawn, and how long the last drawing took
     state() {
+      const cam = camera();
       return {
-        mesh: scene?.mesh, paths: scene?.paths, axes: scene?.axes, view: { ...view }, renderMs, eye: camera().eye, labels,
-        corners: corners().map((c) => camera().project(c).slice(0, 2)), width: container.clientWidth, height: container.clientHeight,
+        mesh: scene?.mesh, paths: scene?.paths, axes: scene?.axes, view: { ...view }, renderMs, eye: cam.eye, labels,
+        corners: corners().map((c) => cam.project(c).slice(0, 2)), width: container.clientWidth, height: container.clientHeight,
       };
     },
     destroy() {
@@ -699,6 +691,9 @@ export function createScene3d(container, { onChange = () => {}, onSettle = () =>
       canvas.remove();
       tip.remove();
       scene = null;
+      delete container._scene3d;
     },
   };
+  container._scene3d = api;
+  return api;
 }

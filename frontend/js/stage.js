@@ -101,9 +101,7 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
     els.plot.classList.toggle("plot-3d", Boolean(inp.view3d));
     if (inp.view3d) {
       if (!scene) {
-        els.plot.replaceChildren();
         scene = createScene3d(els.plot, { onChange: () => requestFrame(), onSettle: (v) => hooks.camera?.(v) });
-        els.plot._scene3d = scene;
         camera = null;
       }
       // the state's camera, when the state changed it (a link, a preset): not while the user
@@ -119,7 +117,6 @@ export function createStage(els, input, afterFrame = () => {}, hooks = {}) {
       markFirstPath(s.paths.some((p) => p.x.length > 1));
       return;
     }
-    delete els.plot._scene3d;
     const fig = contourFigure(inp);
     hooks.plot?.(fig, inp);
     fig.data.forEach((t) => {

@@ -78,18 +78,14 @@ function draw(id, figure) {
 function drawLandscape() {
   const el = $("landscape-plot");
   const scene3d = state.view3d && state.shared;
-  if (!scene3d && el._scene3d) {
-    el._scene3d.destroy();
-    delete el._scene3d;
-  }
   if (!scene3d) {
+    el._scene3d?.destroy();
     draw("landscape-plot", landscapeFigure(state.shared, viewRuns(), widthOf("landscape-plot")));
     return;
   }
   if (!el._scene3d) {
     if (el._fullLayout) window.Plotly.purge(el);
-    el.replaceChildren();
-    el._scene3d = createScene3d(el);
+    createScene3d(el);
   }
   el._scene3d.set(landscapeScene(state.shared, viewRuns()));
 }
